@@ -1,0 +1,12 @@
+//! Touchstone's pure types and rules: regions, roles and jurisdictions, the audit chain,
+//! the password policy, time. No IO here: no database, no HTTP, no clock reads outside `Clock`.
+
+pub mod audit_chain;
+pub mod error;
+pub mod jurisdiction;
+pub mod password;
+pub mod region;
+pub mod role;
+pub mod time;
+
+pub use error::{FieldError, ValidationErrors};

@@ -1,0 +1,136 @@
+//! Roles, departments and what each role may do (SPEC §1). Codes are stored in the
+//! database; labels live in the locale files.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! code_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+            pub fn parse(code: &str) -> Option<Self> {
+                match code.trim() { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+code_enum!(
+    /// A user's role. Regulator-side roles belong to a bureau; supervised-side roles are
+    /// bound to one record (an enterprise, a certification body, a laboratory).
+    Role {
+        Administrator = "administrator",
+        Officer = "officer",
+        Inspector = "inspector",
+        LegalReviewer = "legal_reviewer",
+        EnterpriseUser = "enterprise_user",
+        CertificationBodyUser = "certification_body_user",
+        LaboratoryUser = "laboratory_user",
+    }
+);
+
+code_enum!(
+    /// The departments every bureau has (SPEC §1).
+    Department {
+        QualitySupervision = "quality_supervision",
+        LicenceSupervision = "licence_supervision",
+        CertificationSupervision = "certification_supervision",
+        Enforcement = "enforcement",
+        Credit = "credit",
+    }
+);
+
+code_enum!(
+    /// The kind of record a supervised-side user is bound to.
+    BindingKind {
+        Enterprise = "enterprise",
+        CertificationBody = "certification_body",
+        Laboratory = "laboratory",
+    }
+);
+
+/// What an actor may attempt; jurisdiction is checked separately, inside the store query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Create, edit, lock and reset users of bureaus in the jurisdiction.
+    ManageUsers,
+    /// Create and edit bureaus and their jurisdictions.
+    ManageOrganisations,
+    /// Read users and bureaus of the jurisdiction.
+    ReadStaff,
+    /// Read and export the audit log of the jurisdiction.
+    ReadAudit,
+}
+
+impl Role {
+    /// Roles that work for a bureau (have an organisation and a jurisdiction).
+    pub fn is_regulator(self) -> bool {
+        matches!(self, Role::Administrator | Role::Officer | Role::Inspector | Role::LegalReviewer)
+    }
+
+    /// The kind of record a supervised-side role is bound to.
+    pub fn binding_kind(self) -> Option<BindingKind> {
+        match self {
+            Role::EnterpriseUser => Some(BindingKind::Enterprise),
+            Role::CertificationBodyUser => Some(BindingKind::CertificationBody),
+            Role::LaboratoryUser => Some(BindingKind::Laboratory),
+            _ => None,
+        }
+    }
+
+    /// R-AUTH-4: administrators must use a second factor.
+    pub fn requires_second_factor(self) -> bool {
+        self == Role::Administrator
+    }
+
+    pub fn can(self, permission: Permission) -> bool {
+        match permission {
+            Permission::ManageUsers | Permission::ManageOrganisations | Permission::ReadAudit => {
+                self == Role::Administrator
+            }
+            Permission::ReadStaff => self.is_regulator(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_code_round_trips() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.code()), Some(*r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn only_administrators_manage_users_and_need_a_second_factor() {
+        for r in Role::ALL {
+            assert_eq!(r.can(Permission::ManageUsers), *r == Role::Administrator);
+            assert_eq!(r.requires_second_factor(), *r == Role::Administrator);
+        }
+    }
+
+    #[test]
+    fn supervised_roles_are_bound_to_one_record_kind() {
+        assert_eq!(Role::EnterpriseUser.binding_kind(), Some(BindingKind::Enterprise));
+        assert_eq!(Role::LaboratoryUser.binding_kind(), Some(BindingKind::Laboratory));
+        assert_eq!(Role::Officer.binding_kind(), None);
+        assert!(!Role::EnterpriseUser.can(Permission::ReadStaff));
+    }
+}

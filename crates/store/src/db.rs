@@ -1,0 +1,334 @@
+//! One connection type for both engines. SQL is written once with `?` placeholders; the
+//! PostgreSQL path renumbers them to `$n`. Values bind through `Arg`, rows decode into one
+//! `sqlx::FromRow` struct on both engines. The only dialect code lives in `dialect`.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{AssertSqlSafe, FromRow, PgPool, SqlitePool};
+use uuid::Uuid;
+
+use crate::StoreError;
+
+/// Which engine a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn of_url(url: &str) -> Result<Engine, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Engine::Postgres)
+        } else {
+            Err(StoreError::Config(format!(
+                "database URL must start with sqlite: or postgres://, got {:?}",
+                url.split(':').next().unwrap_or("")
+            )))
+        }
+    }
+}
+
+/// A value to bind. Nulls carry their type so PostgreSQL can infer the parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    I64(Option<i64>),
+    Text(Option<String>),
+    Bool(Option<bool>),
+    Uuid(Option<Uuid>),
+}
+
+macro_rules! arg_from {
+    ($t:ty, $variant:ident, $conv:expr) => {
+        impl From<$t> for Arg {
+            fn from(v: $t) -> Arg {
+                Arg::$variant(Some($conv(v)))
+            }
+        }
+        impl From<Option<$t>> for Arg {
+            fn from(v: Option<$t>) -> Arg {
+                Arg::$variant(v.map($conv))
+            }
+        }
+    };
+}
+arg_from!(i64, I64, |v| v);
+arg_from!(bool, Bool, |v| v);
+arg_from!(Uuid, Uuid, |v| v);
+arg_from!(String, Text, |v| v);
+arg_from!(&str, Text, |v: &str| v.to_string());
+arg_from!(&String, Text, |v: &String| v.clone());
+
+/// Builds a `Vec<Arg>` from values of mixed types.
+#[macro_export]
+macro_rules! args {
+    ($($v:expr),* $(,)?) => { vec![$($crate::Arg::from($v)),*] };
+}
+
+/// A row type that decodes on both engines.
+pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+/// Rewrites `?` placeholders to `$1, $2, …` outside string literals.
+pub fn renumber_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    let mut in_string = false;
+    for ch in sql.chars() {
+        match ch {
+            '\'' => {
+                in_string = !in_string;
+                out.push(ch);
+            }
+            '?' if !in_string => {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::I64(v) => q.bind(v),
+                Arg::Text(v) => q.bind(v),
+                Arg::Bool(v) => q.bind(v),
+                Arg::Uuid(v) => q.bind(v),
+            };
+        }
+        q
+    }};
+}
+
+macro_rules! run {
+    ($conn:expr, $engine:ident, $sql:expr, $args:expr, $method:ident, $ty:ty) => {{
+        let sql = match stringify!($engine) {
+            "Postgres" => renumber_placeholders($sql),
+            _ => $sql.to_string(),
+        };
+        bind_all!(sqlx::query_as::<_, $ty>(AssertSqlSafe(sql)), $args).$method($conn).await
+    }};
+}
+
+macro_rules! exec {
+    ($conn:expr, $engine:ident, $sql:expr, $args:expr) => {{
+        let sql = match stringify!($engine) {
+            "Postgres" => renumber_placeholders($sql),
+            _ => $sql.to_string(),
+        };
+        bind_all!(sqlx::query(AssertSqlSafe(sql)), $args).execute($conn).await.map(|r| r.rows_affected())
+    }};
+}
+
+/// Connection pools for one database. SQLite has one writer connection (every write
+/// transaction is `BEGIN IMMEDIATE`) and a read pool; PostgreSQL has a pool and optionally
+/// a replica pool for reads.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite { writer: SqlitePool, reader: SqlitePool },
+    Postgres { primary: PgPool, replica: Option<PgPool> },
+}
+
+/// An open write transaction on either engine.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Tx::Sqlite(_) => "Tx::Sqlite",
+            Tx::Postgres(_) => "Tx::Postgres",
+        })
+    }
+}
+
+impl Db {
+    /// Opens (and for SQLite creates) the database at `url`; `read_url` names a PostgreSQL
+    /// replica for reads.
+    pub async fn connect(url: &str, read_url: Option<&str>) -> Result<Db, StoreError> {
+        match Engine::of_url(url)? {
+            Engine::Sqlite => {
+                let opts = SqliteConnectOptions::from_str(url)
+                    .map_err(|e| StoreError::Config(format!("bad SQLite URL: {e}")))?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let writer = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;
+                let reader = SqlitePoolOptions::new().max_connections(4).connect_with(opts.read_only(true)).await?;
+                Ok(Db::Sqlite { writer, reader })
+            }
+            Engine::Postgres => {
+                let connect = |u: &str| -> Result<PgConnectOptions, StoreError> {
+                    PgConnectOptions::from_str(u).map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))
+                };
+                let primary = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(connect(url)?)
+                    .await?;
+                let replica = match read_url {
+                    Some(r) => Some(PgPoolOptions::new().max_connections(16).connect_with(connect(r)?).await?),
+                    None => None,
+                };
+                Ok(Db::Postgres { primary, replica })
+            }
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self {
+            Db::Sqlite { .. } => Engine::Sqlite,
+            Db::Postgres { .. } => Engine::Postgres,
+        }
+    }
+
+    /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite (takes the writer lock now,
+    /// so no transaction fails half-way with SQLITE_BUSY).
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        match self {
+            Db::Sqlite { writer, .. } => Ok(Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Postgres { primary, .. } => Ok(Tx::Postgres(primary.begin().await?)),
+        }
+    }
+
+    pub async fn fetch_all<T: Row>(&self, sql: &str, args: Vec<Arg>) -> Result<Vec<T>, StoreError> {
+        Ok(match self {
+            Db::Sqlite { reader, .. } => run!(reader, Sqlite, sql, args, fetch_all, T)?,
+            Db::Postgres { primary, replica } => {
+                run!(replica.as_ref().unwrap_or(primary), Postgres, sql, args, fetch_all, T)?
+            }
+        })
+    }
+
+    pub async fn fetch_optional<T: Row>(&self, sql: &str, args: Vec<Arg>) -> Result<Option<T>, StoreError> {
+        Ok(match self {
+            Db::Sqlite { reader, .. } => run!(reader, Sqlite, sql, args, fetch_optional, T)?,
+            Db::Postgres { primary, replica } => {
+                run!(replica.as_ref().unwrap_or(primary), Postgres, sql, args, fetch_optional, T)?
+            }
+        })
+    }
+
+    /// Reads from the primary (never the replica): for reads that must see the latest write.
+    pub async fn fetch_optional_primary<T: Row>(&self, sql: &str, args: Vec<Arg>) -> Result<Option<T>, StoreError> {
+        Ok(match self {
+            Db::Sqlite { reader, .. } => run!(reader, Sqlite, sql, args, fetch_optional, T)?,
+            Db::Postgres { primary, .. } => run!(primary, Postgres, sql, args, fetch_optional, T)?,
+        })
+    }
+
+    /// Runs one statement outside any explicit transaction (on the writer for SQLite).
+    pub async fn execute(&self, sql: &str, args: Vec<Arg>) -> Result<u64, StoreError> {
+        Ok(match self {
+            Db::Sqlite { writer, .. } => exec!(writer, Sqlite, sql, args)?,
+            Db::Postgres { primary, .. } => exec!(primary, Postgres, sql, args)?,
+        })
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { writer, reader } => {
+                writer.close().await;
+                reader.close().await;
+            }
+            Db::Postgres { primary, replica } => {
+                primary.close().await;
+                if let Some(r) = replica {
+                    r.close().await;
+                }
+            }
+        }
+    }
+}
+
+impl Tx {
+    pub fn engine(&self) -> Engine {
+        match self {
+            Tx::Sqlite(_) => Engine::Sqlite,
+            Tx::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    pub async fn fetch_all<T: Row>(&mut self, sql: &str, args: Vec<Arg>) -> Result<Vec<T>, StoreError> {
+        Ok(match self {
+            Tx::Sqlite(tx) => run!(&mut **tx, Sqlite, sql, args, fetch_all, T)?,
+            Tx::Postgres(tx) => run!(&mut **tx, Postgres, sql, args, fetch_all, T)?,
+        })
+    }
+
+    pub async fn fetch_optional<T: Row>(&mut self, sql: &str, args: Vec<Arg>) -> Result<Option<T>, StoreError> {
+        Ok(match self {
+            Tx::Sqlite(tx) => run!(&mut **tx, Sqlite, sql, args, fetch_optional, T)?,
+            Tx::Postgres(tx) => run!(&mut **tx, Postgres, sql, args, fetch_optional, T)?,
+        })
+    }
+
+    pub async fn fetch_one<T: Row>(&mut self, sql: &str, args: Vec<Arg>) -> Result<T, StoreError> {
+        Ok(match self {
+            Tx::Sqlite(tx) => run!(&mut **tx, Sqlite, sql, args, fetch_one, T)?,
+            Tx::Postgres(tx) => run!(&mut **tx, Postgres, sql, args, fetch_one, T)?,
+        })
+    }
+
+    pub async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, StoreError> {
+        Ok(match self {
+            Tx::Sqlite(tx) => exec!(&mut **tx, Sqlite, sql, args)?,
+            Tx::Postgres(tx) => exec!(&mut **tx, Postgres, sql, args)?,
+        })
+    }
+
+    /// Runs a multi-statement script without parameters (migrations).
+    pub async fn execute_script(&mut self, sql: &str) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => {
+                sqlx::raw_sql(AssertSqlSafe(sql.to_string())).execute(&mut **tx).await?;
+            }
+            Tx::Postgres(tx) => {
+                sqlx::raw_sql(AssertSqlSafe(sql.to_string())).execute(&mut **tx).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_renumbered_for_postgres_but_not_inside_literals() {
+        assert_eq!(
+            renumber_placeholders("SELECT a FROM t WHERE b = ? AND c = '?' AND d = ?"),
+            "SELECT a FROM t WHERE b = $1 AND c = '?' AND d = $2"
+        );
+    }
+
+    #[test]
+    fn an_unknown_url_scheme_is_a_clear_error() {
+        let err = Engine::of_url("mysql://x").expect_err("mysql is not supported");
+        assert!(err.to_string().contains("sqlite: or postgres://"));
+    }
+}

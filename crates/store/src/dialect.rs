@@ -1,0 +1,40 @@
+//! The few places where SQLite and PostgreSQL truly differ. Everything else is one query text.
+
+use crate::{Engine, StoreError, Tx};
+
+/// Serialises writers on a table for the rest of the transaction. SQLite already holds the
+/// database write lock (`BEGIN IMMEDIATE`); PostgreSQL takes an explicit table lock.
+pub async fn lock_table(tx: &mut Tx, table: &'static str) -> Result<(), StoreError> {
+    if tx.engine() == Engine::Postgres {
+        tx.execute(&format!("LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE"), vec![]).await?;
+    }
+    Ok(())
+}
+
+/// The suffix that locks the selected rows until the transaction ends (PostgreSQL); SQLite's
+/// single writer makes it unnecessary there.
+pub fn for_update(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => "",
+        Engine::Postgres => " FOR UPDATE",
+    }
+}
+
+/// The query listing a table's columns and declared types, in order: one row per column
+/// with `name` and `type_name`.
+pub fn columns_query(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => "SELECT name, type AS type_name FROM pragma_table_info(?) ORDER BY cid",
+        Engine::Postgres => {
+            "SELECT column_name::TEXT AS name, data_type::TEXT AS type_name FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position"
+        }
+    }
+}
+
+/// Case-insensitive "contains" for a filter: both engines lower-case ASCII; Chinese text
+/// matches as it is.
+pub fn contains_pattern(needle: &str) -> String {
+    let escaped = needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{}%", escaped.to_lowercase())
+}

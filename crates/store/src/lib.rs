@@ -1,0 +1,38 @@
+//! Persistence for SQLite and PostgreSQL behind one API: connection and transactions
+//! (`db`), migrations, and the queries of each table family. Every query of regional data
+//! takes the actor's `Scope` and applies it in SQL (R-AUTH-1). No business rules here.
+
+pub mod audit;
+pub mod backup;
+pub mod db;
+pub mod dialect;
+pub mod leases;
+pub mod list;
+pub mod migrate;
+pub mod organisations;
+pub mod scope;
+pub mod sessions;
+pub mod users;
+
+pub use db::{Arg, Db, Engine, Row, Tx};
+
+/// What can go wrong talking to the database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("data: {0}")]
+    Data(String),
+}
+
+impl StoreError {
+    /// True when the error is a unique-constraint violation (a duplicate key).
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            StoreError::Sqlx(sqlx::Error::Database(e)) => e.is_unique_violation(),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Paginated, filtered, sorted lists: the parameters every table page and API list shares.
+
+use serde::Serialize;
+
+use crate::{Arg, Db, Row, StoreError};
+
+/// A page of a list, with the total the filter matched.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+}
+
+/// Where a list starts and how it is ordered. `sort` is a column the caller whitelisted.
+#[derive(Debug, Clone)]
+pub struct Window {
+    pub sort: &'static str,
+    pub descending: bool,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl Window {
+    pub const MAX_PER_PAGE: i64 = 500;
+    /// Unbounded window for exports (streamed in pages by the caller).
+    pub fn order_sql(&self, tiebreak: &str) -> String {
+        format!(" ORDER BY {} {}, {tiebreak}", self.sort, if self.descending { "DESC" } else { "ASC" })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Count {
+    n: i64,
+}
+
+/// Runs `SELECT {columns} {from_where}` for one page and `SELECT COUNT(*) {from_where}` for
+/// the total, with the same arguments.
+pub async fn fetch_page<T: Row>(
+    db: &Db,
+    columns: &str,
+    from_where: &str,
+    args: Vec<Arg>,
+    window: &Window,
+    tiebreak: &str,
+) -> Result<Page<T>, StoreError> {
+    let per_page = window.per_page.clamp(1, Window::MAX_PER_PAGE);
+    let page = window.page.max(1);
+    let count: Option<Count> = db.fetch_optional(&format!("SELECT COUNT(*) AS n {from_where}"), args.clone()).await?;
+    let sql = format!(
+        "SELECT {columns} {from_where}{} LIMIT {per_page} OFFSET {}",
+        window.order_sql(tiebreak),
+        (page - 1) * per_page
+    );
+    let items = db.fetch_all(&sql, args).await?;
+    Ok(Page { items, total: count.map(|c| c.n).unwrap_or(0), page, per_page })
+}

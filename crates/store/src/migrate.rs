@@ -1,0 +1,56 @@
+//! Schema migrations, run at start and by `touchstone migrate`. Landed migrations are
+//! never edited; add a new file instead.
+
+use crate::{Db, StoreError, args};
+
+/// (version, name, SQL) in order.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/0001_foundation.sql"))];
+
+#[derive(sqlx::FromRow)]
+struct Version {
+    version: i64,
+}
+
+/// Applies every migration not yet applied, each in its own transaction. Returns how many ran.
+pub async fn run(db: &Db, now_micros: i64) -> Result<usize, StoreError> {
+    let mut tx = db.begin().await?;
+    tx.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        vec![],
+    )
+    .await?;
+    tx.commit().await?;
+    let mut applied = 0;
+    for (version, name, sql) in MIGRATIONS {
+        let mut tx = db.begin().await?;
+        crate::dialect::lock_table(&mut tx, "schema_migrations").await?;
+        // Re-read inside the write transaction so two nodes starting together never both apply.
+        let done: Option<Version> =
+            tx.fetch_optional("SELECT version FROM schema_migrations WHERE version = ?", args![*version]).await?;
+        if done.is_none() {
+            tx.execute_script(sql).await?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                args![*version, *name, now_micros],
+            )
+            .await?;
+            applied += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(applied)
+}
+
+/// The newest migration version this build knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
+}
+
+/// The newest version applied to `db`.
+pub async fn current_version(db: &Db) -> Result<i64, StoreError> {
+    let v: Option<Version> = db
+        .fetch_optional_primary("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations", vec![])
+        .await
+        .unwrap_or(None);
+    Ok(v.map(|v| v.version).unwrap_or(0))
+}
