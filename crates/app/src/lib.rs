@@ -1,1 +1,54 @@
-//! placeholder
+//! Touchstone's use cases. Each takes the `Actor`, works through the `App` (database, clock,
+//! audit keys, settings) and returns what both the JSON API and the pages render:
+//! authorize → validate → one transaction holding the change and its audit entry.
+
+pub mod actor;
+pub mod audit;
+pub mod auth;
+pub mod backup;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod organisations;
+pub mod passwords;
+pub mod secrets;
+pub mod sweeper;
+pub mod users;
+
+use std::sync::Arc;
+
+pub use actor::Actor;
+pub use error::{Error, Result};
+use touchstone_domain::audit_chain::KeyRing;
+use touchstone_domain::time::{Clock, SystemClock};
+use touchstone_store::Db;
+
+/// Everything a use case needs besides the actor and its input.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub keys: Arc<KeyRing>,
+    pub config: Arc<config::Config>,
+}
+
+impl App {
+    /// Opens the configured database, runs migrations and loads (creating if needed) the audit key.
+    pub async fn open(config: config::Config) -> Result<App> {
+        Self::open_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    pub async fn open_with_clock(config: config::Config, clock: Arc<dyn Clock>) -> Result<App> {
+        let url = config.database_url().map_err(Error::Internal)?;
+        if url.starts_with("sqlite:") {
+            std::fs::create_dir_all(&config.server.data_dir)?;
+        }
+        let read = (!config.server.read_db.is_empty()).then_some(config.server.read_db.as_str());
+        let db = Db::connect(&url, read).await.map_err(|e| Error::Internal(format!("opening the database: {e}")))?;
+        touchstone_store::migrate::run(&db, clock.now().as_micros())
+            .await
+            .map_err(|e| Error::Internal(format!("migrating the database: {e}")))?;
+        let keys = secrets::load_key_ring(&config)?;
+        Ok(App { db, clock, keys: Arc::new(keys), config: Arc::new(config) })
+    }
+}

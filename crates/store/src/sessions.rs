@@ -51,6 +51,11 @@ pub async fn delete_sessions_of_user(tx: &mut Tx, user_id: Uuid) -> Result<u64, 
     tx.execute("DELETE FROM sessions WHERE user_id = ?", args![user_id]).await
 }
 
+/// Ends every session of a user except `keep` (a session id hash), if given.
+pub async fn delete_other_sessions(tx: &mut Tx, user_id: Uuid, keep: Option<&str>) -> Result<u64, StoreError> {
+    tx.execute("DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?", args![user_id, keep.unwrap_or("")]).await
+}
+
 /// Removes sessions idle since `idle_before` or past their absolute expiry.
 pub async fn delete_expired(db: &Db, now: i64, idle_before: i64) -> Result<u64, StoreError> {
     db.execute("DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?", args![now, idle_before]).await

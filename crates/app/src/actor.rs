@@ -1,0 +1,100 @@
+//! Who is asking: the signed-in user (or the system account) with role, bureau, jurisdiction
+//! and request origin. Built once per request; every use case takes it.
+
+use serde::Serialize;
+use touchstone_domain::jurisdiction::{BureauScope, Scope};
+use touchstone_domain::region::RegionCode;
+use touchstone_domain::role::{Permission, Role};
+use touchstone_store::organisations::{self, OrganisationRow};
+use touchstone_store::users::UserRow;
+use uuid::Uuid;
+
+use crate::{App, Error, Result};
+
+/// Where a request came from, for the audit entry.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Origin {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The operating-system user, for CLI work.
+    pub os_user: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Actor {
+    pub user_id: Option<Uuid>,
+    pub username: String,
+    pub display_name: String,
+    pub role: Option<Role>,
+    pub organisation: Option<OrganisationRow>,
+    /// Jurisdiction roots of the actor's bureau.
+    pub jurisdiction: Vec<String>,
+    #[serde(skip)]
+    pub regions: Scope,
+    #[serde(skip)]
+    pub bureaus: BureauScope,
+    pub locale: Option<String>,
+    pub origin: Origin,
+}
+
+pub const SYSTEM_USERNAME: &str = "system";
+
+impl Actor {
+    /// The built-in system account used by the CLI: every region, recorded with the OS user.
+    pub fn system(os_user: Option<String>) -> Actor {
+        Actor {
+            user_id: None,
+            username: SYSTEM_USERNAME.into(),
+            display_name: "system".into(),
+            role: None,
+            organisation: None,
+            jurisdiction: Vec::new(),
+            regions: Scope::Everything,
+            bureaus: BureauScope::Everything,
+            locale: None,
+            origin: Origin { os_user, ..Origin::default() },
+        }
+    }
+
+    /// The actor for a user row: bureau staff get their bureau's jurisdiction and subtree;
+    /// supervised-side users get nothing regional.
+    pub async fn for_user(app: &App, user: &UserRow, origin: Origin) -> Result<Actor> {
+        let role =
+            Role::parse(&user.role).ok_or_else(|| Error::Internal(format!("user {} has unknown role", user.id)))?;
+        let (organisation, jurisdiction, regions, bureaus) = match (role.is_regulator(), user.organisation_id) {
+            (true, Some(org_id)) => {
+                let org = organisations::find(&app.db, org_id).await?.ok_or(Error::Unauthenticated)?;
+                let roots = organisations::jurisdiction(&app.db, org_id).await?;
+                let codes: Vec<RegionCode> = roots.iter().filter_map(|c| RegionCode::parse(c).ok()).collect();
+                let scope = Scope::from_roots(codes.iter());
+                (Some(org), roots, scope, BureauScope::Subtree(org_id))
+            }
+            _ => (None, Vec::new(), Scope::Nothing, BureauScope::Nothing),
+        };
+        Ok(Actor {
+            user_id: Some(user.id),
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+            role: Some(role),
+            organisation,
+            jurisdiction,
+            regions,
+            bureaus,
+            locale: user.locale.clone(),
+            origin,
+        })
+    }
+
+    pub fn is_system(&self) -> bool {
+        self.user_id.is_none()
+    }
+
+    /// The system account may do everything; users by their role.
+    pub fn can(&self, permission: Permission) -> bool {
+        self.is_system() || self.role.is_some_and(|r| r.can(permission))
+    }
+
+    pub fn require(&self, permission: Permission, what: &'static str) -> Result<()> {
+        if self.can(permission) { Ok(()) } else { Err(Error::Forbidden(what)) }
+    }
+}

@@ -1,0 +1,81 @@
+//! The one application error: what a use case can answer besides success. The web layer
+//! renders it as the JSON envelope or as a page; it never carries internals to the user.
+
+use touchstone_domain::ValidationErrors;
+use touchstone_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input broke rules; every broken rule names its field (422).
+    #[error("invalid input: {0}")]
+    Validation(ValidationErrors),
+    /// Absent, or outside the actor's jurisdiction: the same answer either way (404).
+    #[error("not found")]
+    NotFound,
+    /// The role may not do this at all (403). Never used for jurisdiction.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// A stale write or a duplicate (409).
+    #[error("conflict: {message}")]
+    Conflict { code: &'static str, message: String },
+    /// No valid session or token (401).
+    #[error("sign-in required")]
+    Unauthenticated,
+    /// Wrong user name or password (401), deliberately vague.
+    #[error("user name or password is wrong")]
+    InvalidCredentials,
+    /// Wrong or reused second-factor code (401).
+    #[error("the verification code is wrong or was already used")]
+    InvalidSecondFactor,
+    /// The account is locked (403), until a time if automatic.
+    #[error("account locked")]
+    AccountLocked { until: Option<i64> },
+    /// Too many failures from one address (429).
+    #[error("too many attempts; try again later")]
+    TooManyAttempts { retry_after_seconds: i64 },
+    /// Something broke on our side (500); details go to the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Error::Validation(ValidationErrors::single(field, code, message))
+    }
+
+    /// The stable error code of the JSON envelope.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Validation(_) => "validation_failed",
+            Error::NotFound => "not_found",
+            Error::Forbidden(_) => "forbidden",
+            Error::Conflict { code, .. } => code,
+            Error::Unauthenticated => "unauthenticated",
+            Error::InvalidCredentials => "invalid_credentials",
+            Error::InvalidSecondFactor => "invalid_second_factor",
+            Error::AccountLocked { .. } => "account_locked",
+            Error::TooManyAttempts { .. } => "too_many_attempts",
+            Error::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<ValidationErrors> for Error {
+    fn from(e: ValidationErrors) -> Self {
+        Error::Validation(e)
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        Error::Internal(e.to_string())
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Internal(e.to_string())
+    }
+}
