@@ -133,7 +133,7 @@ fn to_stored(r: AuditRow) -> std::result::Result<StoredEntry, StoreError> {
 }
 
 /// The outcome of a verification that found the chain intact.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Verified {
     pub entries: i64,
     pub checkpoint_seq: Option<i64>,

@@ -29,7 +29,7 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// What the user must do after the password was accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NextStep {
     /// Signed in.
@@ -268,7 +268,7 @@ pub async fn second_factor(app: &App, token: &str, code: &str, origin: Origin) -
 }
 
 /// A pending TOTP secret for the user to add to an authenticator app.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Enrolment {
     pub secret: String,
     pub otpauth_url: String,
@@ -382,7 +382,7 @@ pub async fn change_password(
 }
 
 /// A new API token; the secret is shown once.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct NewToken {
     pub token: TokenRow,
     pub secret: String,

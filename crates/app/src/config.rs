@@ -190,9 +190,14 @@ impl Config {
         }
     }
 
+    /// This configuration as TOML.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_default()
+    }
+
     /// The defaults as a commented TOML document (`touchstone config print-default`).
     pub fn default_toml() -> String {
-        let body = toml::to_string_pretty(&Config::default()).unwrap_or_default();
+        let body = Config::default().to_toml();
         format!(
             "# Touchstone configuration. Layers: these defaults, this file (--config), TOUCHSTONE_* environment\n\
              # variables (TOUCHSTONE_SERVER__BIND=…), then command-line flags. Unknown keys are errors.\n\n{body}"

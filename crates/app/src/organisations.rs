@@ -15,7 +15,7 @@ use crate::audit::{self, Change};
 use crate::{Actor, App, Error, Result};
 
 /// A bureau with its jurisdiction roots and their names.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrganisationView {
     #[serde(flatten)]
     pub organisation: OrganisationRow,
@@ -24,7 +24,7 @@ pub struct OrganisationView {
     pub parent_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct OrganisationInput {
     pub code: String,
     pub name: String,
@@ -37,7 +37,7 @@ pub struct OrganisationInput {
     pub jurisdiction: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct OrganisationUpdate {
     pub name: String,
     #[serde(default)]
@@ -145,7 +145,7 @@ pub async fn prepare(
         errors.add("name_en", "too_long", "at most 200 characters");
     }
     if !input.code.trim().chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        errors.add("code", "invalid_code", "letters, digits, - and _ only");
+        errors.add("code", "invalid_bureau_code", "letters, digits, - and _ only");
     }
     let region = match RegionCode::parse(input.region_code.trim()) {
         Ok(r) => Some(r),

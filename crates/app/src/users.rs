@@ -18,7 +18,7 @@ use crate::organisations::stale;
 use crate::{Actor, App, Error, Result, passwords};
 
 /// A new account.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewUser {
     pub username: String,
     pub display_name: String,
@@ -33,7 +33,7 @@ pub struct NewUser {
 }
 
 /// Editable fields of an account.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct UserUpdate {
     pub display_name: String,
     pub role: String,
@@ -400,13 +400,13 @@ pub async fn set_locale(app: &App, actor: &Actor, locale: &str) -> Result<()> {
 }
 
 /// The outcome of an import: rows created, or every bad row with its reason.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
     pub created: usize,
     pub errors: Vec<RowError>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RowError {
     pub row: usize,
     pub field: String,

@@ -11,7 +11,7 @@ use crate::list::{Page, Window, fetch_page};
 use crate::scope::{bureau_condition, condition};
 use crate::{Arg, Db, StoreError, Tx, args};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AuditRow {
     pub seq: i64,
     pub id: Uuid,

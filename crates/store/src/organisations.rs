@@ -8,7 +8,7 @@ use crate::list::{Page, Window, fetch_page};
 use crate::scope::bureau_condition;
 use crate::{Arg, Db, StoreError, Tx, args};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct OrganisationRow {
     pub id: Uuid,
     pub code: String,

@@ -61,7 +61,7 @@ pub async fn delete_expired(db: &Db, now: i64, idle_before: i64) -> Result<u64, 
     db.execute("DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?", args![now, idle_before]).await
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TokenRow {
     pub id: Uuid,
     pub user_id: Uuid,

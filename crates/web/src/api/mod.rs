@@ -1,0 +1,54 @@
+//! The JSON API under `/api/v1` (R-EXC-1): everything the pages do, for machine clients,
+//! authenticated by the session cookie or an `Authorization: Bearer` API token.
+
+pub mod audit;
+pub mod auth;
+pub mod me;
+pub mod openapi;
+pub mod organisations;
+pub mod regions;
+pub mod users;
+
+use axum::Router;
+use axum::routing::{delete, get, post};
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/sign-in", post(auth::sign_in))
+        .route("/auth/second-factor", post(auth::second_factor))
+        .route("/auth/sign-out", post(auth::sign_out))
+        .route("/me", get(me::me))
+        .route("/me/password", post(me::change_password))
+        .route("/me/locale", post(me::set_locale))
+        .route("/me/second-factor", post(me::begin_enrolment))
+        .route("/me/second-factor/confirm", post(me::confirm_enrolment))
+        .route("/me/tokens", get(me::tokens).post(me::create_token))
+        .route("/me/tokens/{id}", delete(me::revoke_token))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", get(users::get).put(users::update))
+        .route("/users/{id}/lock", post(users::lock))
+        .route("/users/{id}/unlock", post(users::unlock))
+        .route("/users/{id}/reset-password", post(users::reset_password))
+        .route("/users/{id}/reset-second-factor", post(users::reset_second_factor))
+        .route("/organisations", get(organisations::list).post(organisations::create))
+        .route("/organisations/{id}", get(organisations::get).put(organisations::update))
+        .route("/audit", get(audit::list))
+        .route("/regions", get(regions::list))
+}
+
+/// One page of a list.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> From<touchstone_store::list::Page<T>> for Page<T> {
+    fn from(p: touchstone_store::list::Page<T>) -> Self {
+        Page { items: p.items, total: p.total, page: p.page, per_page: p.per_page }
+    }
+}

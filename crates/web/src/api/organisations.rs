@@ -1,0 +1,61 @@
+//! Bureaus of the actor's subtree: list, read, create, edit (with jurisdiction).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use touchstone_app::organisations::{self, OrganisationInput, OrganisationUpdate, OrganisationView};
+use touchstone_store::organisations::{OrganisationFilter, OrganisationRow};
+
+use crate::AppState;
+use crate::api::Page;
+use crate::error::{ErrorBody, WebResult};
+use crate::extract::{ApiJson, Auth, Id, Q};
+use crate::listing::ListParams;
+
+pub const SORTS: &[(&str, &str)] =
+    &[("code", "o.code"), ("name", "o.name"), ("region_code", "o.region_code"), ("updated_at", "o.updated_at")];
+
+pub fn filter(p: &ListParams) -> OrganisationFilter {
+    OrganisationFilter { text: p.text(&p.q), region_code: p.text(&p.region_code) }
+}
+
+/// Bureaus reporting to the actor's bureau (and itself).
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(ListParams),
+    responses((status = 200, body = Page<OrganisationRow>), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Q(p): Q<ListParams>,
+) -> WebResult<Json<Page<OrganisationRow>>> {
+    Ok(Json(organisations::list(&state.app, &auth.actor, &filter(&p), &p.window(SORTS, false)?).await?.into()))
+}
+
+/// One bureau with its jurisdiction; 404 when outside the actor's subtree.
+#[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = OrganisationView), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, auth: Auth, Id(id): Id) -> WebResult<Json<OrganisationView>> {
+    Ok(Json(organisations::get(&state.app, &auth.actor, id).await?))
+}
+
+/// Create a bureau reporting to one of the actor's (administrators).
+#[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations", request_body = OrganisationInput,
+    responses((status = 201, body = OrganisationView), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<OrganisationInput>,
+) -> WebResult<(StatusCode, Json<OrganisationView>)> {
+    Ok((StatusCode::CREATED, Json(organisations::create(&state.app, &auth.actor, body).await?)))
+}
+
+/// Edit a bureau's names, reporting line and jurisdiction (optimistic locking by `version`).
+#[utoipa::path(put, path = "/api/v1/organisations/{id}", tag = "organisations", params(("id" = uuid::Uuid, Path)), request_body = OrganisationUpdate,
+    responses((status = 200, body = OrganisationView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    ApiJson(body): ApiJson<OrganisationUpdate>,
+) -> WebResult<Json<OrganisationView>> {
+    Ok(Json(organisations::update(&state.app, &auth.actor, id, body).await?))
+}

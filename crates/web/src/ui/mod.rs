@@ -1,0 +1,276 @@
+//! The server-rendered pages (askama templates in `templates/`), in the request's language,
+//! usable on a phone. Handlers call the same use cases as the API.
+
+pub mod account;
+pub mod admin;
+pub mod audit;
+pub mod login;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use touchstone_domain::FieldError;
+use touchstone_domain::role::Permission;
+
+use crate::AppState;
+use crate::context::{LANG_COOKIE, urlencode};
+use crate::error::{ErrorInfo, WebResult, field_message};
+use crate::extract::{Auth, Ctx, Q};
+use crate::i18n::{Locale, Tr};
+use crate::listing::ListParams;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/lang/{locale}", get(switch_language))
+        .route("/login", get(login::page).post(login::submit))
+        .route("/login/second-factor", get(login::second_factor_page).post(login::second_factor_submit))
+        .route("/logout", post(login::logout))
+        .route("/account", get(account::page))
+        .route("/account/password", post(account::change_password))
+        .route("/account/second-factor", get(account::enrol_page).post(account::enrol_submit))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/users/export.csv", get(admin::export_users))
+        .route("/admin/users/new", get(admin::new_user))
+        .route("/admin/users/{id}", get(admin::user).post(admin::update_user))
+        .route("/admin/users/{id}/{action}", post(admin::user_action))
+        .route("/admin/organisations", get(admin::organisations).post(admin::create_organisation))
+        .route("/admin/organisations/new", get(admin::new_organisation))
+        .route("/admin/organisations/{id}", get(admin::organisation).post(admin::update_organisation))
+        .route("/admin/audit", get(audit::page))
+        .route("/admin/audit/export.csv", get(audit::export))
+        .route("/static/app.css", get(|| static_file("text/css; charset=utf-8", include_str!("../../static/app.css"))))
+        .route(
+            "/static/app.js",
+            get(|| static_file("text/javascript; charset=utf-8", include_str!("../../static/app.js"))),
+        )
+        .route(
+            "/static/vendor/htmx.min.js",
+            get(|| static_file("text/javascript; charset=utf-8", include_str!("../../static/vendor/htmx.min.js"))),
+        )
+}
+
+async fn static_file(content_type: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
+
+/// What the header and navigation need.
+#[derive(Debug, Clone)]
+pub struct Nav {
+    pub signed_in: bool,
+    pub display_name: String,
+    pub can_manage: bool,
+    pub can_read_staff: bool,
+    pub can_read_audit: bool,
+    /// The current path and query, for the language switch to come back to.
+    pub here: String,
+}
+
+impl Nav {
+    pub fn anonymous(path: &str) -> Nav {
+        Nav {
+            signed_in: false,
+            display_name: String::new(),
+            can_manage: false,
+            can_read_staff: false,
+            can_read_audit: false,
+            here: path.to_string(),
+        }
+    }
+    pub fn of(auth: &Auth) -> Nav {
+        Nav {
+            signed_in: true,
+            display_name: auth.actor.display_name.clone(),
+            can_manage: auth.actor.can(Permission::ManageUsers),
+            can_read_staff: auth.actor.can(Permission::ReadStaff),
+            can_read_audit: auth.actor.can(Permission::ReadAudit),
+            here: auth.ctx.path.clone(),
+        }
+    }
+    pub fn lang_href(&self, lang: &str) -> String {
+        format!("/lang/{lang}?next={}", urlencode(&self.here))
+    }
+}
+
+/// Messages shown above a form: the summary and the per-field errors.
+#[derive(Debug, Clone, Default)]
+pub struct Alerts {
+    pub summary: Option<String>,
+    pub fields: Vec<(String, String)>,
+    pub notice: Option<String>,
+}
+
+impl Alerts {
+    pub fn from_error(tr: &Tr, e: &touchstone_app::Error) -> Alerts {
+        let info = ErrorInfo::from_error(e);
+        Alerts {
+            summary: Some(info.message(tr)),
+            fields: info.fields.iter().map(|f: &FieldError| (f.field.clone(), field_message(tr, f))).collect(),
+            notice: None,
+        }
+    }
+    pub fn notice(text: String) -> Alerts {
+        Alerts { notice: Some(text), ..Alerts::default() }
+    }
+    /// The message for one field, empty when none.
+    pub fn field(&self, name: &str) -> String {
+        self.fields.iter().filter(|(f, _)| f == name).map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("; ")
+    }
+}
+
+/// Renders a template; a template error is logged and shown as a plain 500.
+pub fn render(status: StatusCode, t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+/// Pagination and sortable column headers for a list page.
+#[derive(Debug, Clone)]
+pub struct Pager {
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub columns: Vec<Column>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub label: String,
+    pub href: Option<String>,
+    pub arrow: &'static str,
+}
+
+impl Pager {
+    pub fn new<T>(
+        base: &str,
+        params: &ListParams,
+        page: &touchstone_store::list::Page<T>,
+        columns: &[(String, Option<&str>)],
+    ) -> Pager {
+        let pages = page.pages();
+        let link = |n: i64| format!("{base}?{}", params.query_string(&[("page", n.to_string())]));
+        let current_sort = params.sort.clone().unwrap_or_default();
+        let desc = params.dir.as_deref() == Some("desc");
+        Pager {
+            total: page.total,
+            page: page.page,
+            pages,
+            prev: (page.page > 1).then(|| link(page.page - 1)),
+            next: (page.page < pages).then(|| link(page.page + 1)),
+            columns: columns
+                .iter()
+                .map(|(label, sort)| match sort {
+                    Some(s) => {
+                        let active = current_sort == *s;
+                        let dir = if active && !desc { "desc" } else { "asc" };
+                        Column {
+                            label: label.clone(),
+                            href: Some(format!(
+                                "{base}?{}",
+                                params.query_string(&[
+                                    ("sort", s.to_string()),
+                                    ("dir", dir.into()),
+                                    ("page", "1".into())
+                                ])
+                            )),
+                            arrow: if !active {
+                                ""
+                            } else if desc {
+                                " ▼"
+                            } else {
+                                " ▲"
+                            },
+                        }
+                    }
+                    None => Column { label: label.clone(), href: None, arrow: "" },
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    tr: Tr,
+    nav: Nav,
+    me: crate::api::me::Me,
+    bureau_region: String,
+}
+
+async fn home(auth: Auth) -> Response {
+    let me = crate::api::me::me_of(&auth);
+    let bureau_region = me.organisation.as_ref().map(|o| auth.tr.region(&o.region_code)).unwrap_or_default();
+    render(StatusCode::OK, &HomePage { tr: auth.tr, nav: Nav::of(&auth), me, bureau_region })
+}
+
+#[derive(Deserialize)]
+struct NextParam {
+    next: Option<String>,
+}
+
+/// Only local paths: never an open redirect.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+async fn switch_language(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    axum::extract::Path(locale): axum::extract::Path<String>,
+    Q(q): Q<NextParam>,
+) -> WebResult<Response> {
+    let locale = Locale::parse(&locale).ok_or(touchstone_app::Error::NotFound)?;
+    if let Some(token) = &ctx.session_token
+        && let Ok(live) = touchstone_app::auth::session(&state.app, token).await
+    {
+        let actor = touchstone_app::Actor::for_user(&state.app, &live.user, ctx.origin.clone()).await?;
+        touchstone_app::users::set_locale(&state.app, &actor, locale.code()).await?;
+    }
+    let mut res = Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    if let Ok(v) =
+        HeaderValue::from_str(&format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", locale.code()))
+    {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    tr: Tr,
+    nav: Nav,
+    title: String,
+    message: String,
+    request_id: String,
+}
+
+/// The page for an error (404, 403, 409, 500, …) in the user's language.
+pub fn error_page(_state: &AppState, tr: &Tr, info: &ErrorInfo, request_id: &str) -> Response {
+    let title = tr.try_t(&format!("status-{}", info.status.as_u16())).unwrap_or_else(|| info.status.to_string());
+    let page = ErrorPage {
+        tr: *tr,
+        nav: Nav::anonymous("/"),
+        title,
+        message: info.message(tr),
+        request_id: request_id.to_string(),
+    };
+    render(info.status, &page)
+}
