@@ -81,6 +81,7 @@ export async function withPage(browser, server, vp, label, fn) {
   const consoleErrors = [];
   page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`console: ${m.text()}`); });
+  page.on('requestfailed', (r) => consoleErrors.push(`requestfailed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
   try {
     await fn(page, context);
   } catch (err) {
@@ -225,7 +226,9 @@ export async function signOut(page, vp) {
   });
   await press(button, vp);
   await posted;
-  await page.waitForLoadState('domcontentloaded');
+  // Wait until the signed-out page has replaced the signed-in one.
+  await button.waitFor({ state: 'detached' });
+  await page.waitForLoadState('load');
 }
 
 export async function htmlLang(page) {

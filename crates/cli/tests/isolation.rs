@@ -1,0 +1,191 @@
+//! R-AUTH-1, table-driven: every route that reads or changes a bureau's records × every
+//! regulator role × a record of another jurisdiction answers exactly as for a record that
+//! does not exist (404, or the role's 403 that says nothing about the record), and never
+//! shows the record. Later issues add their routes to `ROUTES`.
+
+use serde_json::json;
+use touchstone_testing::{TestApp, TestClient};
+
+/// (method, path template with {id}, JSON body for writes or None, form body for pages)
+type Route = (&'static str, &'static str, Option<serde_json::Value>);
+
+fn user_routes() -> Vec<Route> {
+    vec![
+        ("GET", "/api/v1/users/{id}", None),
+        (
+            "PUT",
+            "/api/v1/users/{id}",
+            Some(json!({"display_name": "x", "role": "officer", "department": "credit", "version": 1})),
+        ),
+        ("POST", "/api/v1/users/{id}/lock", None),
+        ("POST", "/api/v1/users/{id}/unlock", None),
+        ("POST", "/api/v1/users/{id}/reset-password", Some(json!({"password": "Another#Pass2026"}))),
+        ("POST", "/api/v1/users/{id}/reset-second-factor", None),
+        ("GET", "/admin/users/{id}", None),
+        ("FORM", "/admin/users/{id}", None),
+        ("FORM", "/admin/users/{id}/lock", None),
+        ("FORM", "/admin/users/{id}/unlock", None),
+        ("FORM", "/admin/users/{id}/reset-password", None),
+        ("FORM", "/admin/users/{id}/reset-second-factor", None),
+    ]
+}
+
+fn organisation_routes() -> Vec<Route> {
+    vec![
+        ("GET", "/api/v1/organisations/{id}", None),
+        ("PUT", "/api/v1/organisations/{id}", Some(json!({"name": "x", "version": 1}))),
+        ("GET", "/admin/organisations/{id}", None),
+        ("FORM", "/admin/organisations/{id}", None),
+    ]
+}
+
+async fn call(c: &mut TestClient, route: &Route, id: &str) -> touchstone_testing::Reply {
+    let path = route.1.replace("{id}", id);
+    match route.0 {
+        "GET" => c.get(&path).await,
+        "FORM" => {
+            c.post_form(
+                &path,
+                &[
+                    ("display_name", "x"),
+                    ("name", "x"),
+                    ("role", "officer"),
+                    ("password", "Another#Pass2026"),
+                    ("version", "1"),
+                ],
+            )
+            .await
+        }
+        m => c.send(m, &path, route.2.clone().or(Some(json!({})))).await,
+    }
+}
+
+/// Each actor with users and bureaus that lie outside its jurisdiction: another county, the
+/// city above, the province, a 省直管县, the administrator-defined new area.
+fn table() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
+    let county_users = vec!["xj.officer", "nc.officer", "jx.officer", "gjxq.officer", "ruijin.officer"];
+    let county_bureaus = vec!["JX-360112", "JX-360100", "JX-360000", "JX-360781", "JX-GJXQ"];
+    let ruijin_users = vec!["nc.officer", "ncx.officer", "jx.officer", "gjxq.officer"];
+    let ruijin_bureaus = vec!["JX-360700", "JX-360702", "JX-360000", "JX-360121", "JX-GJXQ"];
+    vec![
+        ("ncx.admin", county_users.clone(), county_bureaus.clone()),
+        ("ncx.officer", county_users.clone(), county_bureaus.clone()),
+        ("ncx.inspector", county_users, county_bureaus),
+        ("ruijin.admin", ruijin_users.clone(), ruijin_bureaus.clone()),
+        ("ruijin.officer", ruijin_users, ruijin_bureaus),
+        (
+            "gjxq.officer",
+            vec!["ncx.officer", "ruijin.officer", "jx.officer"],
+            vec!["JX-360425", "JX-360482", "JX-360400", "JX-360000"],
+        ),
+        (
+            "nc.legal",
+            vec!["ruijin.officer", "jx.officer", "gjxq.officer"],
+            vec!["JX-360000", "JX-360700", "JX-360781", "JX-GJXQ"],
+        ),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
+    let t = TestApp::spawn().await;
+    let mut checked = 0;
+    for (who, foreign_users, foreign_bureaus) in table() {
+        let mut client = t.signed_in(who).await;
+        for (routes, targets, is_user) in
+            [(user_routes(), &foreign_users, true), (organisation_routes(), &foreign_bureaus, false)]
+        {
+            for target in targets {
+                let id = if is_user { t.user_id(target).await } else { t.bureau_id(target).await }.to_string();
+                let secret_name = if is_user {
+                    target.to_string()
+                } else {
+                    touchstone_store::organisations::find_by_code(&t.app.db, target)
+                        .await
+                        .expect("query")
+                        .expect("bureau")
+                        .name
+                };
+                for route in &routes {
+                    let foreign = call(&mut client, route, &id).await;
+                    let nowhere = call(&mut client, route, &uuid::Uuid::now_v7().to_string()).await;
+                    assert!(
+                        foreign.status == 404 || foreign.status == 403,
+                        "{who} {} {} on {target}: status {} {}",
+                        route.0,
+                        route.1,
+                        foreign.status,
+                        foreign.text
+                    );
+                    assert_eq!(
+                        foreign.status, nowhere.status,
+                        "{who} {} {} on {target}: answer differs from a missing id",
+                        route.0, route.1
+                    );
+                    assert!(!foreign.text.contains(&secret_name), "{who} {} {} leaks {target}", route.0, route.1);
+                    if route.1.starts_with("/api/") && foreign.status == 404 {
+                        assert_eq!(foreign.error_code(), "not_found");
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 400, "the table covered {checked} cases");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_searches_and_exports_never_show_another_jurisdictions_staff() {
+    let t = TestApp::spawn().await;
+    for who in ["ncx.admin", "ruijin.admin", "ncx.officer"] {
+        let mut c = t.signed_in(who).await;
+        for path in [
+            "/api/v1/users?q=xj.officer",
+            "/api/v1/users?per_page=500",
+            "/admin/users?q=xj",
+            "/admin/users/export.csv",
+            "/api/v1/organisations?per_page=500",
+            "/admin/organisations?q=新建",
+        ] {
+            let r = c.get(path).await;
+            assert!(r.status == 200 || r.status == 403, "{who} {path}: {}", r.status);
+            assert!(!r.text.contains("xj.officer"), "{who} {path} shows xj.officer");
+            assert!(!r.text.contains("新建区市场监督管理局"), "{who} {path} shows 新建区's bureau");
+        }
+        let r = c.get(&format!("/api/v1/audit?entity_id={}", t.user_id("xj.officer").await)).await;
+        assert!(r.status == 403 || r.json()["total"] == 0, "{who} reads another county's audit entries: {}", r.text);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_directly_under_the_province_is_outside_its_geographic_city() {
+    let t = TestApp::spawn().await;
+    // 瑞金市 (360781) lies inside 赣州市 (360700) by code, but reports to the province.
+    let mut ganzhou_admin = TestClient::new(&t.base);
+    let mut province = t.signed_in("jx.officer").await;
+    let r = province.get(&format!("/api/v1/users/{}", t.user_id("ruijin.officer").await)).await;
+    assert_eq!(r.status, 200, "the province sees 瑞金's staff");
+    let ganzhou = t.bureau_id("JX-360700").await;
+    let create = touchstone_app::users::create(
+        &t.app,
+        &touchstone_app::Actor::system(None),
+        touchstone_app::users::NewUser {
+            username: "gz.officer".into(),
+            display_name: "赣州市局 officer".into(),
+            role: "officer".into(),
+            organisation_id: Some(ganzhou),
+            department: Some("quality_supervision".into()),
+            password: touchstone_testing::DEMO_PASSWORD.into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("created");
+    ganzhou_admin.sign_in(&t.app, &create.username).await.expect("signs in");
+    let r = ganzhou_admin.get(&format!("/api/v1/users/{}", t.user_id("ruijin.officer").await)).await;
+    assert_eq!(r.status, 404, "Ganzhou city must not see 瑞金's staff");
+    let r = ganzhou_admin.get(&format!("/api/v1/organisations/{}", t.bureau_id("JX-360781").await)).await;
+    assert_eq!(r.status, 404, "Ganzhou city must not see 瑞金's bureau");
+    let r = ganzhou_admin.get(&format!("/api/v1/organisations/{}", t.bureau_id("JX-360702").await)).await;
+    assert_eq!(r.status, 200, "Ganzhou city sees its own 章贡区");
+}
