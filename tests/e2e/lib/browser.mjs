@@ -92,7 +92,9 @@ export async function withPage(browser, server, vp, label, fn) {
       writeFileSync(`${stem}.html`, await page.content());
       writeFileSync(
         `${stem}.txt`,
-        `url: ${page.url()}\n\n${err?.stack || err}\n\nbrowser errors:\n${consoleErrors.join('\n')}\n`,
+        `url: ${page.url()}\n\n${err?.stack || err}\n\nbrowser errors:\n${consoleErrors.join('\n')}\n` +
+          `\nserver: ${server.exitStatus ? `exited ${JSON.stringify(server.exitStatus)}` : 'running'}\n` +
+          `--- server output (tail):\n${server.stderr.slice(-6000).replace(/\x1b\[[0-9;]*m/g, '')}\n`,
       );
       err.message += `\n  (page was at ${page.url()}; screenshot: ${stem}.png)`;
     } catch (shotErr) {

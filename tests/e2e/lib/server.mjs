@@ -172,6 +172,8 @@ export async function startServer({ bin = touchstoneBin(), extraArgs = [] } = {}
     accounts: new Map(),
     /** TOTP step last spent per username (the server refuses a step twice). */
     usedTotpSteps: new Map(),
+    /** null while running, else { code, signal } or { error }. */
+    get exitStatus() { return exited; },
     get stdout() { return stdout; },
     get stderr() { return stderr; },
     account(username) {
