@@ -15,8 +15,13 @@ use crate::listing::ListParams;
 pub const SORTS: &[(&str, &str)] =
     &[("code", "o.code"), ("name", "o.name"), ("region_code", "o.region_code"), ("updated_at", "o.updated_at")];
 
-pub fn filter(p: &ListParams) -> OrganisationFilter {
-    OrganisationFilter { text: p.text(&p.q), region_code: p.text(&p.region_code) }
+pub fn filter(p: &ListParams) -> WebResult<OrganisationFilter> {
+    let region_code = p
+        .text(&p.region_code)
+        .map(|r| touchstone_domain::region::RegionCode::parse(&r).map(|c| c.as_str().to_string()))
+        .transpose()
+        .map_err(|e| touchstone_app::Error::field("region_code", "invalid_region", e.to_string()))?;
+    Ok(OrganisationFilter { text: p.text(&p.q), region_code })
 }
 
 /// Bureaus reporting to the actor's bureau (and itself).
@@ -27,7 +32,7 @@ pub async fn list(
     auth: Auth,
     Q(p): Q<ListParams>,
 ) -> WebResult<Json<Page<OrganisationRow>>> {
-    Ok(Json(organisations::list(&state.app, &auth.actor, &filter(&p), &p.window(SORTS, false)?).await?.into()))
+    Ok(Json(organisations::list(&state.app, &auth.actor, &filter(&p)?, &p.window(SORTS, false)?).await?.into()))
 }
 
 /// One bureau with its jurisdiction; 404 when outside the actor's subtree.

@@ -334,7 +334,7 @@ struct OrganisationsPage {
 
 pub async fn organisations(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>) -> WebResult<Response> {
     use crate::api::organisations::{SORTS, filter};
-    let page = organisations::list(&state.app, &auth.actor, &filter(&p), &p.window(SORTS, false)?).await?;
+    let page = organisations::list(&state.app, &auth.actor, &filter(&p)?, &p.window(SORTS, false)?).await?;
     let tr = auth.tr;
     let columns =
         [(tr.t("col-code"), Some("code")), (tr.t("col-name"), Some("name")), (tr.t("col-region"), Some("region_code"))];
