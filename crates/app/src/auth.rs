@@ -80,7 +80,7 @@ pub async fn sign_in(
     }
     let username = username.trim();
     let Some(user) = users::find_by_username(&app.db, username).await? else {
-        let _ = passwords::verify(passwords::DECOY_HASH, password).await;
+        passwords::verify_decoy(password).await;
         let mut tx = app.db.begin().await?;
         sessions::record_failure(&mut tx, &address_key, now, now - window).await?;
         tx.commit().await?;
