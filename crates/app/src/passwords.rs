@@ -38,10 +38,20 @@ pub async fn verify(stored: &str, password: &str) -> bool {
     .unwrap_or(false)
 }
 
-/// A hash of nothing anyone knows, verified against when the user name does not exist, so
-/// a wrong name costs the same time as a wrong password.
-pub const DECOY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$Jz5m3lPp4Tz5wI0f8m7o1Jq3qj5bqZl1s2Wb0x9hQ3E";
+static DECOY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+
+/// Spends the time of one real verification against a hash of a random secret: used when the
+/// user name does not exist, so a wrong name costs the same as a wrong password.
+pub async fn verify_decoy(password: &str) {
+    let decoy = DECOY
+        .get_or_init(|| async {
+            let mut secret = [0u8; 24];
+            rand::RngCore::fill_bytes(&mut OsRng, &mut secret);
+            hash(&hex::encode(secret)).await.unwrap_or_default()
+        })
+        .await;
+    let _ = verify(decoy, password).await;
+}
 
 #[cfg(test)]
 mod tests {
