@@ -316,7 +316,9 @@ pub async fn confirm_enrolment(
     let before = serde_json::json!({"totp_enabled": false});
     user.totp_enabled = true;
     user.totp_last_step = Some(step);
-    user.last_login_at = Some(now.as_micros());
+    if token.is_some() {
+        user.last_login_at = Some(now.as_micros());
+    }
     let v = user.version;
     user.version += 1;
     users::update(&mut tx, &user, v).await?;

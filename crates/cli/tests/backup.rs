@@ -89,9 +89,12 @@ async fn restore_into_a_non_empty_database_without_force_is_refused_and_changes_
     let file = files.path().join("touchstone.backup");
     backup::backup(&t.app, &Actor::system(None), &file).await.expect("backup");
     // Something written after the backup, which a restore would lose.
-    touchstone_testing::raw_sql(&t.app, "UPDATE organisations SET name = 'renamed after backup' WHERE code = 'JX-360000'")
-        .await
-        .expect("update");
+    touchstone_testing::raw_sql(
+        &t.app,
+        "UPDATE organisations SET name = 'renamed after backup' WHERE code = 'JX-360000'",
+    )
+    .await
+    .expect("update");
     let users = count(&t.app, "users").await;
     let bureaus = count(&t.app, "organisations").await;
     let head = head_seq(&t.app).await;
@@ -102,7 +105,8 @@ async fn restore_into_a_non_empty_database_without_force_is_refused_and_changes_
     assert_eq!(count(&t.app, "users").await, users);
     assert_eq!(count(&t.app, "organisations").await, bureaus);
     assert_eq!(head_seq(&t.app).await, head, "no audit entry was added");
-    let org = touchstone_store::organisations::find_by_code(&t.app.db, "JX-360000").await.expect("query").expect("exists");
+    let org =
+        touchstone_store::organisations::find_by_code(&t.app.db, "JX-360000").await.expect("query").expect("exists");
     assert_eq!(org.name, "renamed after backup");
 }
 
