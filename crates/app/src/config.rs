@@ -125,7 +125,7 @@ impl Config {
         }
         fig = fig.merge(
             // TOUCHSTONE_TEST_* belongs to the test harness, not to the server.
-            Env::prefixed("TOUCHSTONE_").split("__").filter(|k| !k.as_str().starts_with("test")),
+            Env::prefixed("TOUCHSTONE_").split("__").filter(|k| !k.as_str().to_ascii_lowercase().starts_with("test")),
         );
         let mut cfg: Config = fig.extract().map_err(|e| format!("configuration: {e}"))?;
         if let Some(v) = &overrides.db {

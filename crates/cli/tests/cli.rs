@@ -31,6 +31,12 @@ fn the_printed_default_configuration_checks_and_an_unknown_key_is_named() {
     let bad = Command::new(touchstone_bin()).args(["config", "check", "--config"]).arg(&file).output().expect("runs");
     assert!(!bad.status.success());
     assert!(text(&bad).contains("port"), "{}", text(&bad));
+    let harness = Command::new(touchstone_bin())
+        .args(["config", "check"])
+        .env("TOUCHSTONE_TEST_PG_URL", "postgres://x")
+        .output()
+        .expect("runs");
+    assert!(harness.status.success(), "the test harness's variable is not configuration: {}", text(&harness));
     let env = Command::new(touchstone_bin())
         .args(["config", "check"])
         .env("TOUCHSTONE_SERVER__BIND", "not an address")
