@@ -3,10 +3,9 @@
 //! what was done; the CLI's `audit verify` and `audit checkpoint` are run end to end.
 //! Runs on SQLite, and on PostgreSQL when TOUCHSTONE_TEST_PG_URL is set.
 
-use std::time::Duration;
-
 use touchstone_app::audit;
-use touchstone_testing::{TestApp, raw_sql, touchstone_bin};
+use touchstone_testing::process::run_cli;
+use touchstone_testing::{TestApp, raw_sql};
 
 /// SHA-256 of the bytes `forged`: what an attacker without the key might write as a "MAC".
 const SHA256_OF_FORGED: &str = "ccdd35168ab474fa5764a526cfb83621351e23682c5075b2e18d56bddf96aa30";
@@ -23,25 +22,6 @@ fn verify_error(r: touchstone_app::Result<audit::Verified>) -> String {
             e.to_string()
         }
     }
-}
-
-/// Runs the `touchstone` binary with a time limit; the child is killed if it overruns.
-async fn run_cli(args: &[&str]) -> std::process::Output {
-    let child = tokio::process::Command::new(touchstone_bin())
-        .args(args)
-        .env("RUST_LOG", "warn")
-        // The harness's variable is not the server's (and config loading rejects it today).
-        .env_remove("TOUCHSTONE_TEST_PG_URL")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("touchstone starts");
-    tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
-        .await
-        .expect("touchstone finishes within 60 s")
-        .expect("touchstone output")
 }
 
 // R-AUD-1

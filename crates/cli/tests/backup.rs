@@ -4,12 +4,12 @@
 //! TOUCHSTONE_TEST_PG_URL is set.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use touchstone_app::actor::Actor;
 use touchstone_app::config::Config;
 use touchstone_app::{App, audit, backup};
-use touchstone_testing::{TestApp, fresh_database_url, touchstone_bin};
+use touchstone_testing::process::run_cli;
+use touchstone_testing::{TestApp, fresh_database_url};
 
 /// An app on a fresh, empty database of the engine under test, in its own data directory,
 /// using the audit key in `key_file` (the backed-up chain's key, so it verifies).
@@ -36,25 +36,6 @@ async fn head_seq(app: &App) -> i64 {
 
 fn key_file(t: &TestApp) -> PathBuf {
     t.data_dir.join("secrets").join("audit.key")
-}
-
-/// Runs the `touchstone` binary with a time limit; the child is killed if it overruns.
-async fn run_cli(args: &[&str]) -> std::process::Output {
-    let child = tokio::process::Command::new(touchstone_bin())
-        .args(args)
-        .env("RUST_LOG", "warn")
-        // The harness's variable is not the server's (and config loading rejects it today).
-        .env_remove("TOUCHSTONE_TEST_PG_URL")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("touchstone starts");
-    tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
-        .await
-        .expect("touchstone finishes within 60 s")
-        .expect("touchstone output")
 }
 
 // R-OPS-1

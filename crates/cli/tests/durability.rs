@@ -5,7 +5,6 @@
 //! TOUCHSTONE_TEST_PG_URL is set.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -13,89 +12,12 @@ use std::time::{Duration, Instant};
 use touchstone_app::actor::Actor;
 use touchstone_app::config::Config;
 use touchstone_app::{App, auth, demo};
-use touchstone_testing::{fresh_database_url, touchstone_bin};
+use touchstone_testing::fresh_database_url;
+use touchstone_testing::process::{ServeProcess, run_cli};
 
-/// A `touchstone serve` child; killed (SIGKILL) and reaped whenever it goes out of scope.
-struct Server {
-    child: Child,
-    base: String,
-    log: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn start(db: &str, data: &Path, log: PathBuf) -> Server {
-        let port = free_port();
-        let out = std::fs::File::create(&log).expect("log file");
-        let err = out.try_clone().expect("log file");
-        let child = Command::new(touchstone_bin())
-            .args(["serve", "--db", db, "--data", &data.display().to_string(), "--bind", &format!("127.0.0.1:{port}")])
-            .env("RUST_LOG", "warn")
-            // The harness's variable is not the server's (and config loading rejects it today).
-            .env_remove("TOUCHSTONE_TEST_PG_URL")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .expect("touchstone serve starts");
-        Server { child, base: format!("http://127.0.0.1:{port}"), log }
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Waits (at most 30 s) until /healthz answers.
-    async fn wait_healthy(&mut self) {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(1)).build().expect("client");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("touchstone serve exited early ({status}):\n{}", self.log_text());
-            }
-            if let Ok(r) = http.get(format!("{}/healthz", self.base)).send().await
-                && r.status().is_success()
-            {
-                return;
-            }
-            assert!(Instant::now() < deadline, "touchstone serve not healthy within 30 s:\n{}", self.log_text());
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    /// SIGKILL (`Child::kill` on Unix), then reap.
-    fn kill_9(&mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reaped");
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
-}
-
-/// Runs the `touchstone` binary with a time limit; the child is killed if it overruns.
-async fn run_cli(args: &[&str]) -> std::process::Output {
-    let child = tokio::process::Command::new(touchstone_bin())
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .env_remove("TOUCHSTONE_TEST_PG_URL")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("touchstone starts");
-    tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
-        .await
-        .expect("touchstone finishes within 60 s")
-        .expect("touchstone output")
+/// `touchstone serve` on the test's database and data directory.
+fn serve(db: &str, data: &Path, log: PathBuf) -> ServeProcess {
+    ServeProcess::start("touchstone serve", &["--db", db, "--data", &data.display().to_string()], log)
 }
 
 fn config(db: &str, data: &Path) -> Config {
@@ -133,7 +55,7 @@ async fn every_acknowledged_write_survives_a_kill_9_of_the_server_and_the_chain_
         (token, bureau)
     };
 
-    let mut server = Server::start(&db, &data, logs.path().join("serve-1.log"));
+    let mut server = serve(&db, &data, logs.path().join("serve-1.log"));
     server.wait_healthy().await;
 
     let acked = Arc::new(Mutex::new(Vec::<String>::new()));
@@ -188,7 +110,7 @@ async fn every_acknowledged_write_survives_a_kill_9_of_the_server_and_the_chain_
     assert!(acked.len() >= 5, "too few acknowledged writes to test anything: {}", acked.len());
 
     // Restart on the same database; every acknowledged user is there.
-    let mut server = Server::start(&db, &data, logs.path().join("serve-2.log"));
+    let mut server = serve(&db, &data, logs.path().join("serve-2.log"));
     server.wait_healthy().await;
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("client");
     for name in &acked {

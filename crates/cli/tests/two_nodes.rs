@@ -5,86 +5,21 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use touchstone_app::App;
 use touchstone_app::config::Config;
 use touchstone_store::leases;
-use touchstone_testing::{fresh_database_url, touchstone_bin};
+use touchstone_testing::fresh_database_url;
+use touchstone_testing::process::ServeProcess;
 
-/// A `touchstone serve` child; killed (SIGKILL) and reaped whenever it goes out of scope.
-struct Node {
-    name: &'static str,
-    child: Child,
-    base: String,
-    log: PathBuf,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Node {
-    fn start(name: &'static str, db: &str, data: &Path, config: &Path, log: PathBuf) -> Node {
-        let port = free_port();
-        let out = std::fs::File::create(&log).expect("log file");
-        let err = out.try_clone().expect("log file");
-        let child = Command::new(touchstone_bin())
-            .args([
-                "serve",
-                "--db",
-                db,
-                "--data",
-                &data.display().to_string(),
-                "--config",
-                &config.display().to_string(),
-            ])
-            .args(["--bind", &format!("127.0.0.1:{port}")])
-            .env("RUST_LOG", "warn")
-            // The harness's variable is not the server's (and config loading rejects it today).
-            .env_remove("TOUCHSTONE_TEST_PG_URL")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .expect("touchstone serve starts");
-        Node { name, child, base: format!("http://127.0.0.1:{port}"), log }
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Waits (at most 30 s) until /healthz answers.
-    async fn wait_healthy(&mut self) {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(1)).build().expect("client");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("node {} exited early ({status}):\n{}", self.name, self.log_text());
-            }
-            if let Ok(r) = http.get(format!("{}/healthz", self.base)).send().await
-                && r.status().is_success()
-            {
-                return;
-            }
-            assert!(Instant::now() < deadline, "node {} not healthy within 30 s:\n{}", self.name, self.log_text());
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    /// Whether `holder` (a sweeper node name, `<host>-<pid>-<random>`) is this process.
-    fn is_holder(&self, holder: &str) -> bool {
-        holder.rsplit('-').nth(1) == Some(self.child.id().to_string().as_str())
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+/// `touchstone serve` node `name` with its own data directory and the shared config.
+fn node(name: &str, db: &str, data: &Path, config: &Path, log: PathBuf) -> ServeProcess {
+    ServeProcess::start(
+        name,
+        &["--db", db, "--data", &data.display().to_string(), "--config", &config.display().to_string()],
+        log,
+    )
 }
 
 fn now_micros() -> i64 {
@@ -116,8 +51,8 @@ async fn two_nodes_on_one_database_sweep_on_exactly_one_and_the_other_takes_over
     let config = dir.path().join("touchstone.toml");
     std::fs::write(&config, "[sweeper]\ninterval_seconds = 1\nlease_seconds = 3\n").expect("config");
 
-    let mut a = Node::start("A", &db, &data_a, &config, dir.path().join("a.log"));
-    let mut b = Node::start("B", &db, &data_b, &config, dir.path().join("b.log"));
+    let mut a = node("A", &db, &data_a, &config, dir.path().join("a.log"));
+    let mut b = node("B", &db, &data_b, &config, dir.path().join("b.log"));
     a.wait_healthy().await;
     b.wait_healthy().await;
 

@@ -3,6 +3,8 @@
 //! Jiangxi demo, served on a loopback port, and an HTTP client that keeps the session cookie
 //! and sends same-origin headers like a browser.
 
+pub mod process;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;

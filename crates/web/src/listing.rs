@@ -148,6 +148,29 @@ impl ListParams {
     }
 }
 
+/// The most rows one export holds.
+pub const MAX_EXPORT_ROWS: usize = 1_000_000;
+
+/// Every item a filtered list matches, fetched page by page from the first, for an export.
+pub async fn collect_all<T, F, Fut>(mut window: Window, mut fetch: F) -> Result<Vec<T>, WebError>
+where
+    F: FnMut(Window) -> Fut,
+    Fut: std::future::Future<Output = touchstone_app::Result<touchstone_store::list::Page<T>>>,
+{
+    window.page = 1;
+    window.per_page = Window::MAX_PER_PAGE;
+    let mut all = Vec::new();
+    loop {
+        let page = fetch(window.clone()).await?;
+        let done = page.items.len() < window.per_page as usize;
+        all.extend(page.items);
+        if done || all.len() >= MAX_EXPORT_ROWS {
+            return Ok(all);
+        }
+        window.page += 1;
+    }
+}
+
 /// Writes rows as CSV (UTF-8 with BOM, so spreadsheet software reads Chinese correctly).
 pub fn csv_response(filename: &str, header_row: Vec<String>, rows: Vec<Vec<String>>) -> Response {
     let mut out = String::from("\u{feff}");

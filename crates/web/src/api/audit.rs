@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::api::Page;
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Auth, Q};
-use crate::listing::{ListParams, csv_response};
+use crate::listing::{ListParams, collect_all, csv_response};
 
 pub const SORTS: &[(&str, &str)] =
     &[("seq", "a.seq"), ("at", "a.at"), ("actor", "a.actor_name"), ("action", "a.action")];
@@ -34,16 +34,15 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>
 
 /// Every entry the filter matches, as CSV (itself an audited export).
 pub async fn export_csv(state: &AppState, auth: &Auth, p: &ListParams) -> WebResult<Response> {
-    let f = filter(p)?;
-    let mut window = p.window(SORTS, true)?;
-    window.per_page = touchstone_store::list::Window::MAX_PER_PAGE;
-    window.page = 1;
-    let mut rows = Vec::new();
-    loop {
-        let page = touchstone_app::audit::list(&state.app, &auth.actor, &f, &window).await?;
-        let done = page.items.len() < window.per_page as usize;
-        for a in page.items {
-            rows.push(vec![
+    let f = &filter(p)?;
+    let entries = collect_all(p.window(SORTS, true)?, |w| async move {
+        touchstone_app::audit::list(&state.app, &auth.actor, f, &w).await
+    })
+    .await?;
+    let rows: Vec<Vec<String>> = entries
+        .into_iter()
+        .map(|a| {
+            vec![
                 a.seq.to_string(),
                 auth.tr.time(a.at),
                 a.actor_name,
@@ -56,13 +55,9 @@ pub async fn export_csv(state: &AppState, auth: &Auth, p: &ListParams) -> WebRes
                 a.before_json.unwrap_or_default(),
                 a.after_json.unwrap_or_default(),
                 a.mac,
-            ]);
-        }
-        if done || rows.len() >= 1_000_000 {
-            break;
-        }
-        window.page += 1;
-    }
+            ]
+        })
+        .collect();
     touchstone_app::audit::record_export(
         &state.app,
         &auth.actor,

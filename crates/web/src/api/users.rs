@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::api::Page;
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{ApiJson, Auth, Id, Q};
-use crate::listing::{ListParams, csv_response};
+use crate::listing::{ListParams, collect_all, csv_response};
 
 pub const SORTS: &[(&str, &str)] = &[
     ("username", "u.username"),
@@ -41,17 +41,15 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>
 
 /// Every user the filter matches, as CSV (an audited export).
 pub async fn export_csv(state: &AppState, auth: &Auth, p: &ListParams) -> WebResult<Response> {
-    let f = filter(p)?;
-    let mut window = p.window(SORTS, false)?;
-    window.per_page = touchstone_store::list::Window::MAX_PER_PAGE;
-    window.page = 1;
+    let f = &filter(p)?;
     let tr = &auth.tr;
-    let mut rows = Vec::new();
-    loop {
-        let page = users::list(&state.app, &auth.actor, &f, &window).await?;
-        let done = page.items.len() < window.per_page as usize;
-        for u in page.items {
-            rows.push(vec![
+    let users =
+        collect_all(p.window(SORTS, false)?, |w| async move { users::list(&state.app, &auth.actor, f, &w).await })
+            .await?;
+    let rows: Vec<Vec<String>> = users
+        .into_iter()
+        .map(|u| {
+            vec![
                 u.username,
                 u.display_name,
                 tr.label("role", &u.role),
@@ -60,13 +58,9 @@ pub async fn export_csv(state: &AppState, auth: &Auth, p: &ListParams) -> WebRes
                 tr.region(&u.region_code),
                 if u.locked { tr.t("yes") } else { tr.t("no") },
                 tr.opt_time(u.last_login_at),
-            ]);
-        }
-        if done || rows.len() >= 1_000_000 {
-            break;
-        }
-        window.page += 1;
-    }
+            ]
+        })
+        .collect();
     touchstone_app::audit::record_export(
         &state.app,
         &auth.actor,
