@@ -179,3 +179,20 @@ async fn a_bureau_admin_creates_an_officer_through_the_page_and_the_audit_log_re
     let exports = a.get("/api/v1/audit?action=export").await.json();
     assert!(exports["total"].as_i64().unwrap_or(0) >= 1, "the export itself is audited");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_roles_page_counts_only_the_staff_of_the_bureau_and_those_reporting_to_it() {
+    let t = TestApp::spawn().await;
+    let mut county = t.signed_in("ncx.officer").await;
+    let page = county.get("/admin/roles").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("法制审核人员"));
+    let officers_row =
+        page.text.split("id=\"role-officer\"").nth(1).expect("officer row").split("</tr>").next().expect("row");
+    assert!(officers_row.contains(">1</a>"), "南昌县 has one officer: {officers_row}");
+    let mut province = t.signed_in("jx.officer").await;
+    let page = province.get("/admin/roles").await.text;
+    let officers_row =
+        page.split("id=\"role-officer\"").nth(1).expect("officer row").split("</tr>").next().expect("row").to_string();
+    assert!(!officers_row.contains(">1</a>"), "the province sees every officer: {officers_row}");
+}

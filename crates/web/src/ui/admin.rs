@@ -495,3 +495,55 @@ pub async fn update_organisation(
         Err(e) => Err(e.into()),
     }
 }
+
+/// One role as the roles page shows it.
+#[derive(Debug, Clone)]
+pub struct RoleRow {
+    pub code: &'static str,
+    pub label: String,
+    pub description: String,
+    pub permissions: Vec<String>,
+    pub second_factor: bool,
+    pub users: i64,
+    pub users_href: String,
+}
+
+#[derive(Template)]
+#[template(path = "roles.html")]
+struct RolesPage {
+    tr: Tr,
+    nav: Nav,
+    roles: Vec<RoleRow>,
+}
+
+/// The roles, what each may do, and how many of the actor's staff hold each.
+pub async fn roles(State(state): State<AppState>, auth: Auth) -> WebResult<Response> {
+    auth.actor.require(Permission::ReadStaff, "reading roles")?;
+    let tr = auth.tr;
+    let window = Window { sort: "u.username", descending: false, page: 1, per_page: 1 };
+    let mut rows = Vec::new();
+    for role in Role::ALL {
+        let filter = touchstone_store::users::UserFilter { role: Some(role.code().into()), ..Default::default() };
+        let users = users::list(&state.app, &auth.actor, &filter, &window).await?.total;
+        let permissions = [
+            (Permission::ManageUsers, "manage_users"),
+            (Permission::ManageOrganisations, "manage_organisations"),
+            (Permission::ReadStaff, "read_staff"),
+            (Permission::ReadAudit, "read_audit"),
+        ]
+        .into_iter()
+        .filter(|(p, _)| role.can(*p))
+        .map(|(_, code)| tr.label("permission", code))
+        .collect();
+        rows.push(RoleRow {
+            code: role.code(),
+            label: tr.label("role", role.code()),
+            description: tr.label("role-desc", role.code()),
+            permissions,
+            second_factor: role.requires_second_factor(),
+            users,
+            users_href: format!("/admin/users?role={}", role.code()),
+        });
+    }
+    Ok(render(StatusCode::OK, &RolesPage { tr, nav: Nav::of(&auth), roles: rows }))
+}

@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/new", get(admin::new_user))
         .route("/admin/users/{id}", get(admin::user).post(admin::update_user))
         .route("/admin/users/{id}/{action}", post(admin::user_action))
+        .route("/admin/roles", get(admin::roles))
         .route("/admin/organisations", get(admin::organisations).post(admin::create_organisation))
         .route("/admin/organisations/new", get(admin::new_organisation))
         .route("/admin/organisations/{id}", get(admin::organisation).post(admin::update_organisation))
