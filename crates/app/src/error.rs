@@ -15,6 +15,9 @@ pub enum Error {
     /// The role may not do this at all (403). Never used for jurisdiction.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// An unsafe request from another site's page (403): CSRF defence.
+    #[error("cross-site request refused")]
+    CrossSite,
     /// A stale write or a duplicate (409).
     #[error("conflict: {message}")]
     Conflict { code: &'static str, message: String },
@@ -51,6 +54,7 @@ impl Error {
             Error::Validation(_) => "validation_failed",
             Error::NotFound => "not_found",
             Error::Forbidden(_) => "forbidden",
+            Error::CrossSite => "cross_site_request",
             Error::Conflict { code, .. } => code,
             Error::Unauthenticated => "unauthenticated",
             Error::InvalidCredentials => "invalid_credentials",

@@ -132,6 +132,7 @@ async fn a_cross_site_form_post_is_refused_and_changes_nothing() {
         .await
         .expect("request");
     assert_eq!(res.status().as_u16(), 403);
+    assert!(res.text().await.unwrap_or_default().contains("跨站"), "the page says why");
     let res = http
         .post(format!("{}/account/tokens", t.base))
         .header("cookie", format!("ts_session={session}"))

@@ -118,11 +118,11 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     let mut res = if csrf_ok {
         next.run(req).await
     } else {
-        crate::error::WebError(touchstone_app::Error::Forbidden("cross-site request refused")).into_response()
+        crate::error::WebError(touchstone_app::Error::CrossSite).into_response()
     };
     if let Some(info) = res.extensions().get::<ErrorInfo>().cloned() {
         let locale = res.extensions().get::<UserLocale>().map(|u| u.0).unwrap_or(ctx.locale);
-        res = render_error(&state, &ctx, locale, info);
+        res = render_error(&ctx, locale, info);
     }
     let h = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&request_id) {
@@ -144,7 +144,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     res
 }
 
-fn render_error(state: &AppState, ctx: &RequestCtx, locale: Locale, info: ErrorInfo) -> Response {
+fn render_error(ctx: &RequestCtx, locale: Locale, info: ErrorInfo) -> Response {
     let tr = Tr::new(locale);
     if ctx.is_api {
         let mut res = (info.status, axum::Json(json_envelope(&info, &tr, &ctx.request_id))).into_response();
@@ -162,7 +162,7 @@ fn render_error(state: &AppState, ctx: &RequestCtx, locale: Locale, info: ErrorI
         let next = urlencode(&ctx.path);
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
-    crate::ui::error_page(state, &tr, &info, &ctx.request_id)
+    crate::ui::error_page(&tr, &info, &ctx.request_id)
 }
 
 pub fn urlencode(s: &str) -> String {

@@ -40,7 +40,7 @@ impl ErrorInfo {
         let status = match e {
             Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::NotFound => StatusCode::NOT_FOUND,
-            Error::Forbidden(_) | Error::AccountLocked { .. } => StatusCode::FORBIDDEN,
+            Error::Forbidden(_) | Error::CrossSite | Error::AccountLocked { .. } => StatusCode::FORBIDDEN,
             Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::Unauthenticated | Error::InvalidCredentials | Error::InvalidSecondFactor => StatusCode::UNAUTHORIZED,
             Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -229,3 +229,4 @@ role-desc-legal-reviewer = Legal section: reviews major enforcement decisions
 role-desc-enterprise-user = An enterprise's quality and safety manager: only their own enterprise's file, self-inspections and rectification
 role-desc-certification-body-user = A certification body: only the certificates it issued
 role-desc-laboratory-user = A laboratory: only the samples assigned to it
+error-cross-site-request = A request from another site was refused (cross-site request protection). Use the pages of this system.

@@ -229,3 +229,4 @@ role-desc-legal-reviewer = 法制机构人员：审核重大执法决定
 role-desc-enterprise-user = 企业质量安全负责人：只能看到本企业的档案、自查和整改
 role-desc-certification-body-user = 认证机构：只能看到本机构颁发的证书
 role-desc-laboratory-user = 检验检测机构：只能看到分配给本机构的样品
+error-cross-site-request = 已拒绝来自其他网站的请求（跨站请求防护）。请从本系统页面重新操作。

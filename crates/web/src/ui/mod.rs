@@ -264,7 +264,7 @@ struct ErrorPage {
 }
 
 /// The page for an error (404, 403, 409, 500, …) in the user's language.
-pub fn error_page(_state: &AppState, tr: &Tr, info: &ErrorInfo, request_id: &str) -> Response {
+pub fn error_page(tr: &Tr, info: &ErrorInfo, request_id: &str) -> Response {
     let title = tr.try_t(&format!("status-{}", info.status.as_u16())).unwrap_or_else(|| info.status.to_string());
     let page = ErrorPage {
         tr: *tr,
