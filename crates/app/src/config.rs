@@ -104,6 +104,9 @@ impl Default for Sweeper {
     }
 }
 
+/// The sections of the configuration, as environment variables name them.
+const SECTIONS: &[&str] = &["server", "security", "audit", "sweeper"];
+
 /// Values given on the command line, the top layer.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
@@ -124,8 +127,12 @@ impl Config {
             fig = fig.merge(Toml::file(f));
         }
         fig = fig.merge(
-            // TOUCHSTONE_TEST_* belongs to the test harness, not to the server.
-            Env::prefixed("TOUCHSTONE_").split("__").filter(|k| !k.as_str().to_ascii_lowercase().starts_with("test")),
+            // Only TOUCHSTONE_<SECTION>__<KEY> is configuration; other TOUCHSTONE_* variables
+            // (the test harness's, tools') are not, and an unknown key in a section is an error.
+            Env::prefixed("TOUCHSTONE_").split("__").filter(|k| {
+                let k = k.as_str().to_ascii_lowercase();
+                SECTIONS.iter().any(|s| k.starts_with(&format!("{s}__")) || k.starts_with(&format!("{s}.")))
+            }),
         );
         let mut cfg: Config = fig.extract().map_err(|e| format!("configuration: {e}"))?;
         if let Some(v) = &overrides.db {
