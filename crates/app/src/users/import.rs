@@ -289,6 +289,51 @@ mod tests {
     }
 
     #[test]
+    fn an_xlsx_workbook_reads_every_sheet_skipping_blank_rows() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("chart.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let bureaus = wb.add_worksheet();
+        bureaus.set_name("单位").expect("name");
+        for (c, h) in ["单位代码", "单位名称", "区划代码", "上级单位代码"].iter().enumerate() {
+            bureaus.write_string(0, c as u16, *h).expect("header");
+        }
+        for (c, v) in ["JX-360121-A", "南昌县局第一分局", "360121", "JX-360121"].iter().enumerate() {
+            bureaus.write_string(1, c as u16, *v).expect("cell");
+        }
+        let people = wb.add_worksheet();
+        people.set_name("人员").expect("name");
+        for (c, h) in ["用户名", "姓名", "角色"].iter().enumerate() {
+            people.write_string(0, c as u16, *h).expect("header");
+        }
+        people.write_string(1, 0, "ncx.a1").expect("cell");
+        people.write_string(1, 1, "甲").expect("cell");
+        people.write_string(1, 2, "监管人员").expect("cell");
+        people.write_string(3, 0, "ncx.a2").expect("cell");
+        wb.save(&path).expect("saved");
+        let sheets = read_table(&path).expect("reads");
+        assert_eq!(sheets.len(), 2);
+        assert_eq!(sheets[0].1[0].1["region_code"], "360121");
+        assert!(is_org_row(&sheets[0].1[0].1));
+        let people = &sheets[1].1;
+        assert_eq!(people.len(), 2, "the blank row 3 is skipped");
+        assert_eq!((people[1].0, people[1].1["username"].as_str()), (4, "ncx.a2"));
+        assert!(!is_org_row(&people[0].1));
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_workbook_is_a_clear_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("broken.xlsx");
+        std::fs::write(&path, b"PK\x03\x04 not really a zip").expect("write");
+        let err = read_table(&path).expect_err("broken");
+        assert_eq!(err.code(), "validation_failed");
+        let txt = dir.path().join("people.txt");
+        std::fs::write(&txt, "x").expect("write");
+        assert!(matches!(read_table(&txt), Err(Error::Validation(v)) if v.0[0].code == "unsupported_type"));
+    }
+
+    #[test]
     fn a_csv_with_a_bom_reads_its_rows_with_line_numbers() {
         let rows = read_csv("\u{feff}用户名,姓名\nzhang.san,张三\nli.si,李四\n").expect("csv");
         assert_eq!(rows.len(), 2);
