@@ -87,6 +87,11 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Check data from spreadsheets before importing it.
+    Check {
+        #[command(subcommand)]
+        command: CheckCommand,
+    },
     /// Print or check the configuration.
     Config {
         #[command(subcommand)]
@@ -168,6 +173,16 @@ enum AuditCommand {
     Checkpoint {
         #[command(flatten)]
         db: DbOpts,
+    },
+}
+
+#[derive(Subcommand)]
+enum CheckCommand {
+    /// Check unified social credit codes: arguments, or one per line on stdin with `-`.
+    /// Prints `ok CODE` or `err CODE: reason` per code; exits 0 only if all are valid.
+    Uscc {
+        /// Codes to check; `-` (or none) reads them from stdin, one per line.
+        codes: Vec<String>,
     },
 }
 
@@ -335,6 +350,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let rows = backup::restore(&app, &who, &file, force).await.map_err(|e| anyhow!("{e}"))?;
             println!("restored {rows} rows from {}; audit chain verified", file.display());
         }
+        Command::Check { command: CheckCommand::Uscc { codes } } => return Ok(check_uscc(codes)),
         Command::Config { command } => match command {
             ConfigCommand::PrintDefault => print!("{}", Config::default_toml()),
             ConfigCommand::Check { db } => {
@@ -345,6 +361,36 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         },
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `touchstone check uscc`: one line per code, exit 0 only if every code is valid.
+fn check_uscc(codes: Vec<String>) -> ExitCode {
+    use std::io::BufRead;
+    let codes: Vec<String> = if codes.is_empty() || codes == ["-"] {
+        std::io::stdin().lock().lines().map_while(Result::ok).filter(|l| !l.trim().is_empty()).collect()
+    } else {
+        codes
+    };
+    let mut all_ok = !codes.is_empty();
+    for code in codes {
+        match touchstone_domain::uscc::Uscc::parse(&code) {
+            Ok(u) => {
+                let region = u.region_digits();
+                if touchstone_domain::region::regions().get(region).is_some() {
+                    println!("ok {u}");
+                } else {
+                    println!(
+                        "ok {u} (note: region {region} is not in today's GB/T 2260 table; codes of abolished regions stay valid)"
+                    );
+                }
+            }
+            Err(e) => {
+                all_ok = false;
+                println!("err {}: {e}", code.trim());
+            }
+        }
+    }
+    if all_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 async fn user_command(command: UserCommand) -> Result<ExitCode> {

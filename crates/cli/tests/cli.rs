@@ -173,3 +173,28 @@ async fn seeding_the_demo_twice_changes_nothing_the_second_time() {
     let area = touchstone_store::organisations::jurisdiction(&t.app.db, t.bureau_id("JX-GJXQ").await).await.expect("q");
     assert_eq!(area, vec!["360425".to_string(), "360482".to_string()]);
 }
+
+#[test]
+fn check_uscc_prints_a_line_per_code_and_fails_if_any_is_bad() {
+    let ok = Command::new(touchstone_bin())
+        .args(["check", "uscc", "914403001922038216", "９１５２ ０000-2144 34146ｒ"])
+        .output()
+        .expect("runs");
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert_eq!(String::from_utf8_lossy(&ok.stdout), "ok 914403001922038216\nok 91520000214434146R\n");
+    let mut child = Command::new(touchstone_bin())
+        .args(["check", "uscc", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(b"914403001922038216\n91520000214434146Q\n\n").expect("write");
+    }
+    let out = child.wait_with_output().expect("finishes");
+    assert!(!out.status.success());
+    let lines = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(lines.starts_with("ok 914403001922038216\nerr 91520000214434146Q: position 18"), "{lines}");
+}

@@ -8,5 +8,6 @@ pub mod password;
 pub mod region;
 pub mod role;
 pub mod time;
+pub mod uscc;
 
 pub use error::{FieldError, ValidationErrors};
