@@ -4,7 +4,7 @@
 use serde::Serialize;
 use touchstone_domain::jurisdiction::{BureauScope, Scope};
 use touchstone_domain::region::RegionCode;
-use touchstone_domain::role::{Permission, Role};
+use touchstone_domain::role::{BindingKind, Permission, Role};
 use touchstone_store::organisations::{self, OrganisationRow};
 use touchstone_store::users::UserRow;
 use uuid::Uuid;
@@ -34,6 +34,8 @@ pub struct Actor {
     #[serde(skip)]
     pub bureaus: BureauScope,
     pub locale: Option<String>,
+    /// For supervised-side users: the record they are bound to.
+    pub binding: Option<(BindingKind, Uuid)>,
     pub origin: Origin,
 }
 
@@ -52,6 +54,7 @@ impl Actor {
             regions: Scope::Everything,
             bureaus: BureauScope::Everything,
             locale: None,
+            binding: None,
             origin: Origin { os_user, ..Origin::default() },
         }
     }
@@ -81,8 +84,17 @@ impl Actor {
             regions,
             bureaus,
             locale: user.locale.clone(),
+            binding: user.binding_kind.as_deref().and_then(BindingKind::parse).zip(user.binding_id),
             origin,
         })
+    }
+
+    /// The enterprise this actor is bound to, for an enterprise's own users.
+    pub fn own_enterprise(&self) -> Option<Uuid> {
+        match self.binding {
+            Some((BindingKind::Enterprise, id)) => Some(id),
+            _ => None,
+        }
     }
 
     pub fn is_system(&self) -> bool {

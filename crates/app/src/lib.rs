@@ -8,6 +8,7 @@ pub mod auth;
 pub mod backup;
 pub mod config;
 pub mod demo;
+pub mod enterprises;
 pub mod error;
 pub mod organisations;
 pub mod passwords;

@@ -39,6 +39,50 @@ fn organisation_routes() -> Vec<Route> {
     ]
 }
 
+fn enterprise_routes() -> Vec<Route> {
+    vec![
+        ("GET", "/api/v1/enterprises/{id}", None),
+        (
+            "PUT",
+            "/api/v1/enterprises/{id}",
+            Some(json!({"uscc": "", "name": "x", "legal_representative": "x", "address": "x", "region_code": "360121",
+                        "scale": "small", "status": "operating", "roles": ["producer"], "version": 1})),
+        ),
+        ("POST", "/api/v1/enterprises/{id}/unmask", None),
+        ("GET", "/api/v1/enterprises/{id}/history", None),
+        ("GET", "/enterprises/{id}", None),
+        ("FORM", "/enterprises/{id}/unmask", None),
+        ("GET", "/enterprises/{id}/edit", None),
+        ("FORM", "/enterprises/{id}/edit", None),
+    ]
+}
+
+/// Registers an enterprise in `region` as the system account; returns its id and name.
+async fn enterprise_in(t: &TestApp, region: &str) -> (String, String) {
+    let n = t.app.clock.now().as_micros() % 100_000_000;
+    let uscc =
+        touchstone_domain::uscc::Uscc::compose("91", region, &format!("MA{n:06}")[..8]).expect("code").to_string();
+    let name = format!("{}某某企业{}", touchstone_domain::region::regions().get(region).expect("region").name, n);
+    let e = touchstone_app::enterprises::create(
+        &t.app,
+        &touchstone_app::Actor::system(None),
+        touchstone_app::enterprises::EnterpriseInput {
+            uscc,
+            name: name.clone(),
+            legal_representative: "某某".into(),
+            address: "某地".into(),
+            region_code: region.into(),
+            scale: "small".into(),
+            status: "operating".into(),
+            roles: vec!["producer".into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("registered");
+    (e.enterprise.id.to_string(), name)
+}
+
 async fn call(c: &mut TestClient, route: &Route, id: &str) -> touchstone_testing::Reply {
     let path = route.1.replace("{id}", id);
     match route.0 {
@@ -62,7 +106,9 @@ async fn call(c: &mut TestClient, route: &Route, id: &str) -> touchstone_testing
 
 /// Each actor with users and bureaus that lie outside its jurisdiction: another county, the
 /// city above, the province, a 省直管县, the administrator-defined new area.
-fn table() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
+type Row = (&'static str, Vec<&'static str>, Vec<&'static str>);
+
+fn table() -> Vec<Row> {
     let county_users = vec!["xj.officer", "nc.officer", "jx.officer", "gjxq.officer", "ruijin.officer"];
     let county_bureaus = vec!["JX-360112", "JX-360100", "JX-360000", "JX-360781", "JX-GJXQ"];
     let ruijin_users = vec!["nc.officer", "ncx.officer", "jx.officer", "gjxq.officer"];
@@ -89,9 +135,47 @@ fn table() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
     let t = TestApp::spawn().await;
+    let mut enterprises = std::collections::HashMap::new();
+    for region in ["360112", "360781", "360102", "360702", "360121"] {
+        enterprises.insert(region, enterprise_in(&t, region).await);
+    }
+    let foreign_enterprises = |who: &str| -> Vec<&str> {
+        match who {
+            "ncx.admin" | "ncx.officer" | "ncx.inspector" => vec!["360112", "360781", "360102"],
+            "ruijin.admin" | "ruijin.officer" => vec!["360702", "360121"],
+            "gjxq.officer" => vec!["360121", "360781"],
+            _ => vec!["360781", "360702"],
+        }
+    };
     let mut checked = 0;
     for (who, foreign_users, foreign_bureaus) in table() {
         let mut client = t.signed_in(who).await;
+        for region in foreign_enterprises(who) {
+            let (id, name) = &enterprises[region];
+            for route in &enterprise_routes() {
+                let foreign = call(&mut client, route, id).await;
+                let nowhere = call(&mut client, route, &uuid::Uuid::now_v7().to_string()).await;
+                assert!(
+                    foreign.status == 404 || foreign.status == 403,
+                    "{who} {} {} on {name}: {} {}",
+                    route.0,
+                    route.1,
+                    foreign.status,
+                    foreign.text
+                );
+                assert_eq!(
+                    foreign.status, nowhere.status,
+                    "{who} {} {} on {name}: answer differs from a missing id",
+                    route.0, route.1
+                );
+                assert!(!foreign.text.contains(name.as_str()), "{who} {} {} leaks {name}", route.0, route.1);
+                checked += 1;
+            }
+            for list in ["/api/v1/enterprises?per_page=500", "/enterprises?per_page=500", "/enterprises/export.csv"] {
+                let r = client.get(list).await;
+                assert!(!r.text.contains(name.as_str()), "{who} {list} shows {name}");
+            }
+        }
         for (routes, targets, is_user) in
             [(user_routes(), &foreign_users, true), (organisation_routes(), &foreign_bureaus, false)]
         {
@@ -131,7 +215,7 @@ async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
             }
         }
     }
-    assert!(checked > 400, "the table covered {checked} cases");
+    assert!(checked > 500, "the table covered {checked} cases");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,6 +2,8 @@
 //! the password policy, time. No IO here: no database, no HTTP, no clock reads outside `Clock`.
 
 pub mod audit_chain;
+pub mod catalogue;
+pub mod enterprise;
 pub mod error;
 pub mod jurisdiction;
 pub mod password;

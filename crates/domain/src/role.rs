@@ -73,6 +73,12 @@ pub enum Permission {
     ReadStaff,
     /// Read and export the audit log of the jurisdiction.
     ReadAudit,
+    /// Read the enterprise ledger of the jurisdiction.
+    ReadEnterprises,
+    /// Register and edit enterprises of the jurisdiction.
+    EditEnterprises,
+    /// See personal data unmasked (an audited sensitive read).
+    UnmaskPersonalData,
 }
 
 impl Role {
@@ -101,7 +107,8 @@ impl Role {
             Permission::ManageUsers | Permission::ManageOrganisations | Permission::ReadAudit => {
                 self == Role::Administrator
             }
-            Permission::ReadStaff => self.is_regulator(),
+            Permission::ReadStaff | Permission::ReadEnterprises | Permission::UnmaskPersonalData => self.is_regulator(),
+            Permission::EditEnterprises => matches!(self, Role::Administrator | Role::Officer | Role::Inspector),
         }
     }
 }

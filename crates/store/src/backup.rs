@@ -22,6 +22,9 @@ pub const TABLES: &[&str] = &[
     "audit_head",
     "leases",
     "sweep_runs",
+    "enterprises",
+    "enterprise_contacts",
+    "enterprise_categories",
 ];
 
 /// Self-references restored in a second pass (inserted as NULL first).

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backup;
 pub mod db;
 pub mod dialect;
+pub mod enterprises;
 pub mod leases;
 pub mod list;
 pub mod migrate;

@@ -4,7 +4,10 @@
 use crate::{Db, StoreError, args};
 
 /// (version, name, SQL) in order.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/0001_foundation.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
+    (2, "enterprises", include_str!("../migrations/0002_enterprises.sql")),
+];
 
 #[derive(sqlx::FromRow)]
 struct Version {

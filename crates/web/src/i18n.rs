@@ -100,6 +100,14 @@ impl Tr {
     pub fn region(&self, code: &str) -> String {
         touchstone_domain::region::regions().path_name(code, self.locale.is_english())
     }
+    /// A product category's name in this locale (the code when unknown).
+    pub fn category(&self, code: &str) -> String {
+        match touchstone_domain::catalogue::catalogue().get(code) {
+            Some(c) if self.locale.is_english() => c.name_en.to_string(),
+            Some(c) => c.name.to_string(),
+            None => code.to_string(),
+        }
+    }
     /// A time in China's local time.
     pub fn time(&self, micros: impl Micros) -> String {
         touchstone_domain::time::Timestamp::from_micros(micros.micros()).to_china_local()

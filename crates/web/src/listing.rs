@@ -36,6 +36,12 @@ pub struct ListParams {
     pub from: Option<String>,
     /// Filter: up to and including this date, YYYY-MM-DD (audit).
     pub to: Option<String>,
+    /// Filter: operating status (enterprises).
+    pub status: Option<String>,
+    /// Filter: scale (enterprises).
+    pub scale: Option<String>,
+    /// Filter: product-category code (enterprises).
+    pub category: Option<String>,
     /// Column to sort by.
     pub sort: Option<String>,
     /// `asc` or `desc`.
@@ -130,6 +136,9 @@ impl ListParams {
             ("action", &self.action),
             ("from", &self.from),
             ("to", &self.to),
+            ("status", &self.status),
+            ("scale", &self.scale),
+            ("category", &self.category),
             ("sort", &self.sort),
             ("dir", &self.dir),
             ("page", &self.page),

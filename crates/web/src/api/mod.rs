@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod enterprises;
 pub mod me;
 pub mod openapi;
 pub mod organisations;
@@ -34,6 +35,11 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/reset-second-factor", post(users::reset_second_factor))
         .route("/organisations", get(organisations::list).post(organisations::create))
         .route("/organisations/{id}", get(organisations::get).put(organisations::update))
+        .route("/enterprises", get(enterprises::list).post(enterprises::create))
+        .route("/enterprises/{id}", get(enterprises::get).put(enterprises::update))
+        .route("/enterprises/{id}/unmask", post(enterprises::unmask))
+        .route("/enterprises/{id}/history", get(enterprises::history))
+        .route("/me/enterprise/contacts", axum::routing::put(enterprises::own_contacts))
         .route("/audit", get(audit::list))
         .route("/regions", get(regions::list))
 }

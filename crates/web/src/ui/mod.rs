@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod enterprises;
 pub mod login;
 
 use askama::Template;
@@ -44,6 +45,12 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/organisations", get(admin::organisations).post(admin::create_organisation))
         .route("/admin/organisations/new", get(admin::new_organisation))
         .route("/admin/organisations/{id}", get(admin::organisation).post(admin::update_organisation))
+        .route("/enterprises", get(enterprises::list).post(enterprises::create))
+        .route("/enterprises/new", get(enterprises::new))
+        .route("/enterprises/export.csv", get(enterprises::export))
+        .route("/enterprises/{id}", get(enterprises::file))
+        .route("/enterprises/{id}/unmask", post(enterprises::unmask))
+        .route("/enterprises/{id}/edit", get(enterprises::edit).post(enterprises::update))
         .route("/admin/audit", get(audit::page))
         .route("/admin/audit/export.csv", get(audit::export))
         .route("/static/app.css", get(|| static_file("text/css; charset=utf-8", include_str!("../../static/app.css"))))
@@ -69,6 +76,7 @@ pub struct Nav {
     pub can_manage: bool,
     pub can_read_staff: bool,
     pub can_read_audit: bool,
+    pub can_read_enterprises: bool,
     /// The current path and query, for the language switch to come back to.
     pub here: String,
 }
@@ -81,6 +89,7 @@ impl Nav {
             can_manage: false,
             can_read_staff: false,
             can_read_audit: false,
+            can_read_enterprises: false,
             here: path.to_string(),
         }
     }
@@ -91,6 +100,7 @@ impl Nav {
             can_manage: auth.actor.can(Permission::ManageUsers),
             can_read_staff: auth.actor.can(Permission::ReadStaff),
             can_read_audit: auth.actor.can(Permission::ReadAudit),
+            can_read_enterprises: auth.actor.can(Permission::ReadEnterprises),
             here: auth.ctx.path.clone(),
         }
     }

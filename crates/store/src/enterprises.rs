@@ -1,0 +1,229 @@
+//! The enterprise ledger: enterprises, their contacts and the categories they make or sell.
+//! Every read takes the actor's region scope (and, for an enterprise's own users, its id).
+
+use serde::{Deserialize, Serialize};
+use touchstone_domain::jurisdiction::Scope;
+use uuid::Uuid;
+
+use crate::list::{Page, Window, fetch_page};
+use crate::scope::condition;
+use crate::{Arg, Db, StoreError, Tx, args};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct EnterpriseRow {
+    pub id: Uuid,
+    pub uscc: String,
+    pub name: String,
+    pub legal_representative: String,
+    pub legal_rep_id_number: Option<String>,
+    pub legal_rep_phone: Option<String>,
+    pub address: String,
+    pub region_code: String,
+    pub latitude_e6: Option<i64>,
+    pub longitude_e6: Option<i64>,
+    pub industry_code: Option<String>,
+    pub scale: String,
+    pub status: String,
+    pub is_producer: bool,
+    pub is_distributor: bool,
+    pub is_online_seller: bool,
+    pub industrial_park: Option<String>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub updated_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ContactRow {
+    pub id: Uuid,
+    pub enterprise_id: Uuid,
+    pub name: String,
+    pub position: String,
+    pub phone: String,
+    pub sort_order: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct CategoryCode {
+    category_code: String,
+}
+
+const COLUMNS: &str = "e.id, e.uscc, e.name, e.legal_representative, e.legal_rep_id_number, e.legal_rep_phone, e.address, \
+     e.region_code, e.latitude_e6, e.longitude_e6, e.industry_code, e.scale, e.status, e.is_producer, e.is_distributor, \
+     e.is_online_seller, e.industrial_park, e.version, e.created_at, e.updated_at, e.updated_by";
+
+/// Who may see an enterprise: regulators by region; an enterprise's own users their own.
+#[derive(Debug, Clone)]
+pub struct Visibility<'a> {
+    pub regions: &'a Scope,
+    pub own: Option<Uuid>,
+}
+
+fn visible(v: &Visibility) -> (String, Vec<Arg>) {
+    let (r, mut args) = condition("e.region_code", v.regions);
+    match v.own {
+        Some(id) => {
+            args.push(Arg::from(id));
+            (format!("(({r}) OR e.id = ?)"), args)
+        }
+        None => (format!("({r})"), args),
+    }
+}
+
+pub async fn insert(tx: &mut Tx, e: &EnterpriseRow) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO enterprises (id, uscc, name, legal_representative, legal_rep_id_number, legal_rep_phone, address, region_code, \
+         latitude_e6, longitude_e6, industry_code, scale, status, is_producer, is_distributor, is_online_seller, industrial_park, \
+         version, created_at, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        args![
+            e.id, &e.uscc, &e.name, &e.legal_representative, e.legal_rep_id_number.clone(), e.legal_rep_phone.clone(), &e.address,
+            &e.region_code, e.latitude_e6, e.longitude_e6, e.industry_code.clone(), &e.scale, &e.status, e.is_producer,
+            e.is_distributor, e.is_online_seller, e.industrial_park.clone(), e.version, e.created_at, e.updated_at, &e.updated_by
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes every mutable column if the stored version is still `expected_version`.
+pub async fn update(tx: &mut Tx, e: &EnterpriseRow, expected_version: i64) -> Result<bool, StoreError> {
+    let n = tx
+        .execute(
+            "UPDATE enterprises SET name = ?, legal_representative = ?, legal_rep_id_number = ?, legal_rep_phone = ?, address = ?, \
+             region_code = ?, latitude_e6 = ?, longitude_e6 = ?, industry_code = ?, scale = ?, status = ?, is_producer = ?, \
+             is_distributor = ?, is_online_seller = ?, industrial_park = ?, version = ?, updated_at = ?, updated_by = ? \
+             WHERE id = ? AND version = ?",
+            args![
+                &e.name, &e.legal_representative, e.legal_rep_id_number.clone(), e.legal_rep_phone.clone(), &e.address,
+                &e.region_code, e.latitude_e6, e.longitude_e6, e.industry_code.clone(), &e.scale, &e.status, e.is_producer,
+                e.is_distributor, e.is_online_seller, e.industrial_park.clone(), e.version, e.updated_at, &e.updated_by, e.id,
+                expected_version
+            ],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+pub async fn get(db: &Db, v: &Visibility<'_>, id: Uuid) -> Result<Option<EnterpriseRow>, StoreError> {
+    let (cond, mut a) = visible(v);
+    let mut args = args![id];
+    args.append(&mut a);
+    db.fetch_optional(&format!("SELECT {COLUMNS} FROM enterprises e WHERE e.id = ? AND {cond}"), args).await
+}
+
+pub async fn get_for_update(tx: &mut Tx, v: &Visibility<'_>, id: Uuid) -> Result<Option<EnterpriseRow>, StoreError> {
+    let (cond, mut a) = visible(v);
+    let mut args = args![id];
+    args.append(&mut a);
+    let lock = crate::dialect::for_update(tx.engine());
+    tx.fetch_optional(&format!("SELECT {COLUMNS} FROM enterprises e WHERE e.id = ? AND {cond}{lock}"), args).await
+}
+
+/// Unscoped: whether a credit code is already registered (anywhere), and by which id.
+pub async fn id_by_uscc(db: &Db, uscc: &str) -> Result<Option<Uuid>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Id {
+        id: Uuid,
+    }
+    Ok(db.fetch_optional_primary::<Id>("SELECT id FROM enterprises WHERE uscc = ?", args![uscc]).await?.map(|i| i.id))
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EnterpriseFilter {
+    /// Name, credit code, legal representative or address contains this text.
+    pub text: Option<String>,
+    pub region_code: Option<String>,
+    pub status: Option<String>,
+    pub scale: Option<String>,
+    pub category_code: Option<String>,
+    /// `producer`, `distributor` or `online_seller`.
+    pub role: Option<String>,
+}
+
+pub async fn list(
+    db: &Db,
+    v: &Visibility<'_>,
+    f: &EnterpriseFilter,
+    window: &Window,
+) -> Result<Page<EnterpriseRow>, StoreError> {
+    let (cond, mut args) = visible(v);
+    let mut from_where = format!("FROM enterprises e WHERE {cond}");
+    if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        from_where.push_str(
+            " AND (LOWER(e.name) LIKE ? ESCAPE '\\' OR e.uscc LIKE ? ESCAPE '\\' \
+             OR LOWER(e.legal_representative) LIKE ? ESCAPE '\\' OR LOWER(e.address) LIKE ? ESCAPE '\\')",
+        );
+        let p = crate::dialect::contains_pattern(t);
+        let upper = crate::dialect::contains_pattern(&t.to_uppercase());
+        args.extend([Arg::from(&p), Arg::from(&upper), Arg::from(&p), Arg::from(&p)]);
+    }
+    if let Some(r) = &f.region_code {
+        let codes = touchstone_domain::region::regions().descendants_and_self(r);
+        if codes.is_empty() {
+            from_where.push_str(" AND 1=0");
+        } else {
+            from_where.push_str(&format!(" AND e.region_code IN ({})", vec!["?"; codes.len()].join(", ")));
+            args.extend(codes.into_iter().map(Arg::from));
+        }
+    }
+    for (col, val) in [("e.status", &f.status), ("e.scale", &f.scale)] {
+        if let Some(v) = val {
+            from_where.push_str(&format!(" AND {col} = ?"));
+            args.push(Arg::from(v));
+        }
+    }
+    match f.role.as_deref() {
+        Some("producer") => from_where.push_str(" AND e.is_producer = TRUE"),
+        Some("distributor") => from_where.push_str(" AND e.is_distributor = TRUE"),
+        Some("online_seller") => from_where.push_str(" AND e.is_online_seller = TRUE"),
+        _ => {}
+    }
+    if let Some(c) = &f.category_code {
+        from_where.push_str(" AND e.id IN (SELECT enterprise_id FROM enterprise_categories WHERE category_code = ?)");
+        args.push(Arg::from(c));
+    }
+    fetch_page(db, COLUMNS, &from_where, args, window, "e.id").await
+}
+
+pub async fn contacts(db: &Db, enterprise_id: Uuid) -> Result<Vec<ContactRow>, StoreError> {
+    db.fetch_all(
+        "SELECT id, enterprise_id, name, position, phone, sort_order FROM enterprise_contacts WHERE enterprise_id = ? ORDER BY sort_order",
+        args![enterprise_id],
+    )
+    .await
+}
+
+pub async fn replace_contacts(tx: &mut Tx, enterprise_id: Uuid, contacts: &[ContactRow]) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM enterprise_contacts WHERE enterprise_id = ?", args![enterprise_id]).await?;
+    for c in contacts {
+        tx.execute(
+            "INSERT INTO enterprise_contacts (id, enterprise_id, name, position, phone, sort_order) VALUES (?, ?, ?, ?, ?, ?)",
+            args![c.id, enterprise_id, &c.name, &c.position, &c.phone, c.sort_order],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn categories(db: &Db, enterprise_id: Uuid) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<CategoryCode> = db
+        .fetch_all(
+            "SELECT category_code FROM enterprise_categories WHERE enterprise_id = ? ORDER BY category_code",
+            args![enterprise_id],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.category_code).collect())
+}
+
+pub async fn replace_categories(tx: &mut Tx, enterprise_id: Uuid, codes: &[String]) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM enterprise_categories WHERE enterprise_id = ?", args![enterprise_id]).await?;
+    for c in codes {
+        tx.execute(
+            "INSERT INTO enterprise_categories (enterprise_id, category_code) VALUES (?, ?)",
+            args![enterprise_id, c],
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! The enterprise ledger over JSON: list and search, register, read (masked), unmask
+//! (audited), edit, history; an enterprise's own users replace their contacts.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use touchstone_app::enterprises::{self, ContactInput, EnterpriseInput, EnterpriseView, HistoryEntry};
+use touchstone_store::enterprises::{EnterpriseFilter, EnterpriseRow};
+
+use crate::AppState;
+use crate::api::Page;
+use crate::error::{ErrorBody, WebResult};
+use crate::extract::{ApiJson, Auth, Id, Q};
+use crate::listing::{ListParams, collect_all, csv_response};
+
+pub const SORTS: &[(&str, &str)] = &[
+    ("name", "e.name"),
+    ("uscc", "e.uscc"),
+    ("region_code", "e.region_code"),
+    ("status", "e.status"),
+    ("updated_at", "e.updated_at"),
+];
+
+pub fn filter(p: &ListParams) -> WebResult<EnterpriseFilter> {
+    let region_code = p
+        .text(&p.region_code)
+        .map(|r| touchstone_domain::region::RegionCode::parse(&r).map(|c| c.as_str().to_string()))
+        .transpose()
+        .map_err(|e| touchstone_app::Error::field("region_code", "invalid_region", e.to_string()))?;
+    let choice = |field: &str, v: Option<String>, allowed: &[&str]| -> WebResult<Option<String>> {
+        match v {
+            Some(x) if !allowed.contains(&x.as_str()) => {
+                Err(touchstone_app::Error::field(field, "invalid_choice", allowed.join(", ")).into())
+            }
+            other => Ok(other),
+        }
+    };
+    use touchstone_domain::enterprise::{ROLES, SCALES, STATUSES};
+    Ok(EnterpriseFilter {
+        text: p.text(&p.q),
+        region_code,
+        status: choice("status", p.text(&p.status), STATUSES)?,
+        scale: choice("scale", p.text(&p.scale), SCALES)?,
+        category_code: p.text(&p.category),
+        role: choice("role", p.text(&p.role), ROLES)?,
+    })
+}
+
+/// Enterprises of the jurisdiction: search by name (any Chinese substring), credit code,
+/// legal representative or address; filter by region, status, scale, role, category.
+#[utoipa::path(get, path = "/api/v1/enterprises", tag = "enterprises", params(ListParams),
+    responses((status = 200, body = Page<EnterpriseRow>), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Q(p): Q<ListParams>,
+) -> WebResult<Json<Page<EnterpriseRow>>> {
+    Ok(Json(enterprises::list(&state.app, &auth.actor, &filter(&p)?, &p.window(SORTS, false)?).await?.into()))
+}
+
+/// Every enterprise the filter matches, as CSV with personal data masked (an audited export).
+pub async fn export_csv(state: &AppState, auth: &Auth, p: &ListParams) -> WebResult<Response> {
+    let f = &filter(p)?;
+    let tr = &auth.tr;
+    let items =
+        collect_all(
+            p.window(SORTS, false)?,
+            |w| async move { enterprises::list(&state.app, &auth.actor, f, &w).await },
+        )
+        .await?;
+    let rows: Vec<Vec<String>> = items
+        .into_iter()
+        .map(|e| {
+            vec![
+                e.uscc,
+                e.name,
+                e.legal_representative,
+                e.legal_rep_phone.unwrap_or_default(),
+                e.address,
+                tr.region(&e.region_code),
+                tr.label("scale", &e.scale),
+                tr.label("status", &e.status),
+                e.industrial_park.unwrap_or_default(),
+            ]
+        })
+        .collect();
+    touchstone_app::audit::record_export(
+        &state.app,
+        &auth.actor,
+        "enterprise",
+        serde_json::json!({"filter": p.query_string(&[]), "rows": rows.len()}),
+    )
+    .await?;
+    let header =
+        ["uscc", "name", "legal-representative", "phone", "address", "region", "scale", "status", "industrial-park"]
+            .iter()
+            .map(|k| tr.t(&format!("col-{k}")))
+            .collect();
+    Ok(csv_response("enterprises.csv", header, rows))
+}
+
+/// Register an enterprise in the jurisdiction (officers, inspectors, administrators).
+#[utoipa::path(post, path = "/api/v1/enterprises", tag = "enterprises", request_body = EnterpriseInput,
+    responses((status = 201, body = EnterpriseView), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<EnterpriseInput>,
+) -> WebResult<(StatusCode, Json<EnterpriseView>)> {
+    Ok((StatusCode::CREATED, Json(enterprises::create(&state.app, &auth.actor, body).await?)))
+}
+
+/// One enterprise with personal data masked; 404 outside the jurisdiction.
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}", tag = "enterprises", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = EnterpriseView), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, auth: Auth, Id(id): Id) -> WebResult<Json<EnterpriseView>> {
+    Ok(Json(enterprises::get(&state.app, &auth.actor, id).await?))
+}
+
+/// The same, with personal data unmasked; recorded in the audit log (R-PRIV-1).
+#[utoipa::path(post, path = "/api/v1/enterprises/{id}/unmask", tag = "enterprises", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = EnterpriseView), (status = 404, body = ErrorBody)))]
+pub async fn unmask(State(state): State<AppState>, auth: Auth, Id(id): Id) -> WebResult<Json<EnterpriseView>> {
+    Ok(Json(enterprises::get_unmasked(&state.app, &auth.actor, id).await?))
+}
+
+/// Edit an enterprise; `version` must be the one read.
+#[utoipa::path(put, path = "/api/v1/enterprises/{id}", tag = "enterprises", params(("id" = uuid::Uuid, Path)), request_body = EnterpriseInput,
+    responses((status = 200, body = EnterpriseView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    ApiJson(body): ApiJson<EnterpriseInput>,
+) -> WebResult<Json<EnterpriseView>> {
+    Ok(Json(enterprises::update(&state.app, &auth.actor, id, body).await?))
+}
+
+/// Every change of the record, newest first, as field differences (R-ENT-4).
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}/history", tag = "enterprises", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = ErrorBody)))]
+pub async fn history(State(state): State<AppState>, auth: Auth, Id(id): Id) -> WebResult<Json<Vec<HistoryEntry>>> {
+    Ok(Json(enterprises::history(&state.app, &auth.actor, id).await?))
+}
+
+/// An enterprise's own user replaces its contacts.
+#[utoipa::path(put, path = "/api/v1/me/enterprise/contacts", tag = "enterprises", request_body = Vec<ContactInput>,
+    responses((status = 200, body = EnterpriseView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn own_contacts(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<Vec<ContactInput>>,
+) -> WebResult<Json<EnterpriseView>> {
+    Ok(Json(enterprises::update_own_contacts(&state.app, &auth.actor, body).await?))
+}
