@@ -65,6 +65,9 @@ pub struct EnterpriseView {
     pub roles: Vec<String>,
     pub categories: Vec<String>,
     pub contacts: Vec<ContactRow>,
+    pub certificates: Vec<touchstone_store::certificates::CertificateRow>,
+    /// Consistency flags (R-CERT-4): missing required certificates, certificates expiring.
+    pub flags: Vec<crate::certificates::Flag>,
     /// Whether personal data in this view is masked.
     pub masked: bool,
 }
@@ -383,10 +386,14 @@ pub fn input_of(e: &EnterpriseRow, categories: &[String]) -> EnterpriseInput {
 async fn view(app: &App, mut e: EnterpriseRow, unmasked: bool) -> Result<EnterpriseView> {
     let mut contacts = store::contacts(&app.db, e.id).await?;
     let categories = store::categories(&app.db, e.id).await?;
+    let certificates = touchstone_store::certificates::of_holder(&app.db, e.id).await?;
+    let flags = crate::certificates::enterprise_flags(app, &e, &categories, &certificates).await?;
     if !unmasked {
         mask(&mut e, &mut contacts);
     }
     Ok(EnterpriseView {
+        certificates,
+        flags,
         region_name: regions().path_name(&e.region_code, false),
         roles: roles_of(&e),
         enterprise: e,

@@ -6,6 +6,7 @@ pub mod actor;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod certificates;
 pub mod config;
 pub mod demo;
 pub mod enterprises;

@@ -1,6 +1,7 @@
 //! Background sweeps on exactly one node at a time (R-NF-2): each round the node tries to
 //! take or renew the `sweeper` lease; only the holder sweeps — expired sessions, and the
-//! audit checkpoint when the last one is older than `checkpoint_hours`.
+//! audit checkpoint when the last one is older than `checkpoint_hours`, and certificates past
+//! their expiry date.
 
 use std::time::Duration;
 
@@ -25,6 +26,10 @@ pub async fn round(app: &App, node: &str) -> Result<bool> {
     }
     let idle_floor = now.as_micros() - app.config.security.session_idle_minutes * 60 * 1_000_000;
     sessions::delete_expired(&app.db, now.as_micros(), idle_floor).await?;
+    let expired = crate::certificates::expire_due(app).await?;
+    if expired > 0 {
+        tracing::info!(expired, "certificates past their expiry date expired");
+    }
     let due = audit::last_checkpoint_at(app)
         .is_none_or(|at| now.as_micros() - at >= app.config.sweeper.checkpoint_hours * 3600 * 1_000_000);
     if due {

@@ -54,11 +54,20 @@ fn enterprise_routes() -> Vec<Route> {
         ("FORM", "/enterprises/{id}/unmask", None),
         ("GET", "/enterprises/{id}/edit", None),
         ("FORM", "/enterprises/{id}/edit", None),
+        ("CERT GET", "/api/v1/certificates/{id}", None),
+        (
+            "CERT POST",
+            "/api/v1/certificates/{id}/status",
+            Some(json!({"status": "suspended", "reason": "x", "version": 1})),
+        ),
+        ("CERT GET", "/certificates/{id}", None),
+        ("CERT FORM", "/certificates/{id}/status", None),
     ]
 }
 
-/// Registers an enterprise in `region` as the system account; returns its id and name.
-async fn enterprise_in(t: &TestApp, region: &str) -> (String, String) {
+/// Registers an enterprise in `region` as the system account, with a certificate; returns
+/// the enterprise id, its name and the certificate id.
+async fn enterprise_in(t: &TestApp, region: &str) -> (String, String, String) {
     let n = t.app.clock.now().as_micros() % 100_000_000;
     let uscc =
         touchstone_domain::uscc::Uscc::compose("91", region, &format!("MA{n:06}")[..8]).expect("code").to_string();
@@ -80,12 +89,28 @@ async fn enterprise_in(t: &TestApp, region: &str) -> (String, String) {
     )
     .await
     .expect("registered");
-    (e.enterprise.id.to_string(), name)
+    let cert = touchstone_app::certificates::create(
+        &t.app,
+        &touchstone_app::Actor::system(None),
+        touchstone_app::certificates::CertificateInput {
+            number: format!("XK-{region}-{n}"),
+            kind: "production_licence".into(),
+            holder_id: e.enterprise.id,
+            issuer_name: "江西省市场监督管理局".into(),
+            scope: vec!["04.01".into()],
+            issued_on: "2024-01-01".into(),
+            expires_on: "2030-01-01".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("certificate");
+    (e.enterprise.id.to_string(), name, cert.certificate.id.to_string())
 }
 
 async fn call(c: &mut TestClient, route: &Route, id: &str) -> touchstone_testing::Reply {
     let path = route.1.replace("{id}", id);
-    match route.0 {
+    match route.0.trim_start_matches("CERT ") {
         "GET" => c.get(&path).await,
         "FORM" => {
             c.post_form(
@@ -151,9 +176,10 @@ async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
     for (who, foreign_users, foreign_bureaus) in table() {
         let mut client = t.signed_in(who).await;
         for region in foreign_enterprises(who) {
-            let (id, name) = &enterprises[region];
+            let (id, name, cert) = &enterprises[region];
             for route in &enterprise_routes() {
-                let foreign = call(&mut client, route, id).await;
+                let target = if route.0.starts_with("CERT") { cert } else { id };
+                let foreign = call(&mut client, route, target).await;
                 let nowhere = call(&mut client, route, &uuid::Uuid::now_v7().to_string()).await;
                 assert!(
                     foreign.status == 404 || foreign.status == 403,
@@ -171,9 +197,18 @@ async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
                 assert!(!foreign.text.contains(name.as_str()), "{who} {} {} leaks {name}", route.0, route.1);
                 checked += 1;
             }
-            for list in ["/api/v1/enterprises?per_page=500", "/enterprises?per_page=500", "/enterprises/export.csv"] {
+            for list in [
+                "/api/v1/enterprises?per_page=500",
+                "/enterprises?per_page=500",
+                "/enterprises/export.csv",
+                "/api/v1/certificates?per_page=500",
+                "/certificates?per_page=500",
+            ] {
                 let r = client.get(list).await;
-                assert!(!r.text.contains(name.as_str()), "{who} {list} shows {name}");
+                assert!(
+                    !r.text.contains(name.as_str()) && !r.text.contains(&format!("XK-{region}-")),
+                    "{who} {list} shows {name}"
+                );
             }
         }
         for (routes, targets, is_user) in

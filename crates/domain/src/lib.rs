@@ -3,6 +3,7 @@
 
 pub mod audit_chain;
 pub mod catalogue;
+pub mod certificate;
 pub mod enterprise;
 pub mod error;
 pub mod jurisdiction;

@@ -25,6 +25,9 @@ pub const TABLES: &[&str] = &[
     "enterprises",
     "enterprise_contacts",
     "enterprise_categories",
+    "certification_bodies",
+    "certificates",
+    "certificate_status_history",
 ];
 
 /// Self-references restored in a second pass (inserted as NULL first).

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod certificates;
 pub mod db;
 pub mod dialect;
 pub mod enterprises;

@@ -42,6 +42,12 @@ pub struct ListParams {
     pub scale: Option<String>,
     /// Filter: product-category code (enterprises).
     pub category: Option<String>,
+    /// Filter: certificate kind.
+    pub kind: Option<String>,
+    /// Filter: `true` for valid certificates expiring within 90 days.
+    pub expiring: Option<String>,
+    /// Filter: the holding enterprise's id (certificates).
+    pub holder_id: Option<String>,
     /// Column to sort by.
     pub sort: Option<String>,
     /// `asc` or `desc`.
@@ -139,6 +145,9 @@ impl ListParams {
             ("status", &self.status),
             ("scale", &self.scale),
             ("category", &self.category),
+            ("kind", &self.kind),
+            ("expiring", &self.expiring),
+            ("holder_id", &self.holder_id),
             ("sort", &self.sort),
             ("dir", &self.dir),
             ("page", &self.page),

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod certificates;
 pub mod enterprises;
 pub mod me;
 pub mod openapi;
@@ -40,6 +41,11 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprises/{id}/unmask", post(enterprises::unmask))
         .route("/enterprises/{id}/history", get(enterprises::history))
         .route("/me/enterprise/contacts", axum::routing::put(enterprises::own_contacts))
+        .route("/certificates", get(certificates::list).post(certificates::create))
+        .route("/certificates/check", get(certificates::check))
+        .route("/certificates/{id}", get(certificates::get))
+        .route("/certificates/{id}/status", post(certificates::change_status))
+        .route("/certification-bodies", get(certificates::bodies).post(certificates::create_body))
         .route("/audit", get(audit::list))
         .route("/regions", get(regions::list))
 }

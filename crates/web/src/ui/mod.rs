@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod certificates;
 pub mod enterprises;
 pub mod login;
 
@@ -51,6 +52,11 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprises/{id}", get(enterprises::file))
         .route("/enterprises/{id}/unmask", post(enterprises::unmask))
         .route("/enterprises/{id}/edit", get(enterprises::edit).post(enterprises::update))
+        .route("/certificates", get(certificates::list).post(certificates::create))
+        .route("/certificates/new", get(certificates::new))
+        .route("/certificates/{id}", get(certificates::show))
+        .route("/certificates/{id}/status", post(certificates::change_status))
+        .route("/certification-bodies", get(certificates::bodies).post(certificates::create_body))
         .route("/admin/audit", get(audit::page))
         .route("/admin/audit/export.csv", get(audit::export))
         .route("/static/app.css", get(|| static_file("text/css; charset=utf-8", include_str!("../../static/app.css"))))
