@@ -196,3 +196,19 @@ async fn the_roles_page_counts_only_the_staff_of_the_bureau_and_those_reporting_
         page.split("id=\"role-officer\"").nth(1).expect("officer row").split("</tr>").next().expect("row").to_string();
     assert!(!officers_row.contains(">1</a>"), "the province sees every officer: {officers_row}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_catalogue_ships_jiangxis_eleven_key_products_with_their_requirements() {
+    let t = TestApp::spawn().await;
+    let mut c = t.signed_in("ncx.inspector").await;
+    let list = c.get("/api/v1/key-products?list=jiangxi-2022").await.json();
+    assert_eq!(list.as_array().map(Vec::len), Some(11));
+    assert_eq!(list[0]["name_as_listed"], "危险化学品");
+    let tree = c.get("/api/v1/catalogue").await.json();
+    let cable = tree.as_array().expect("tree").iter().find(|c| c["name"] == "电线电缆").expect("电线电缆").clone();
+    assert_eq!((cable["licence_required"].as_bool(), cable["ccc_required"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(c.get("/api/v1/key-products?list=mars-2099").await.status, 404);
+    let page = c.get("/catalogue").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("电动自行车充电器和电池"));
+}

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod catalogue;
 pub mod certificates;
 pub mod enterprises;
 pub mod me;
@@ -46,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         .route("/certificates/{id}", get(certificates::get))
         .route("/certificates/{id}/status", post(certificates::change_status))
         .route("/certification-bodies", get(certificates::bodies).post(certificates::create_body))
+        .route("/catalogue", get(catalogue::categories))
+        .route("/key-products", get(catalogue::key_products))
         .route("/audit", get(audit::list))
         .route("/regions", get(regions::list))
 }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod catalogue;
 pub mod certificates;
 pub mod enterprises;
 pub mod login;
@@ -57,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .route("/certificates/{id}", get(certificates::show))
         .route("/certificates/{id}/status", post(certificates::change_status))
         .route("/certification-bodies", get(certificates::bodies).post(certificates::create_body))
+        .route("/catalogue", get(catalogue::page))
         .route("/admin/audit", get(audit::page))
         .route("/admin/audit/export.csv", get(audit::export))
         .route("/static/app.css", get(|| static_file("text/css; charset=utf-8", include_str!("../../static/app.css"))))
