@@ -2,6 +2,7 @@
 //! county, with Jiangxi's real exceptions to code nesting — 瑞金市 and 共青城市 report
 //! directly to the province (省直管县), and 赣江新区 is an administrator-defined area over
 //! 永修县 and 共青城市 — and one account per regulator-side role at several levels.
+//! `seed_enterprises` adds a generated ledger of 3,000 Jiangxi enterprises (issue 4).
 //! Idempotent: a second run finds everything in place and changes nothing.
 
 use serde::Serialize;
@@ -11,6 +12,7 @@ use touchstone_store::organisations::{self as orgs, OrganisationRow};
 use touchstone_store::users as user_store;
 use uuid::Uuid;
 
+use crate::generate::{self, GenerateOptions, GenerateReport};
 use crate::organisations::{self, OrganisationInput};
 use crate::users::{self, NewUser};
 use crate::{Actor, App, Error, Result};
@@ -21,6 +23,9 @@ pub const DEMO_PASSWORD: &str = "Touchstone#2026";
 pub const DIRECTLY_ADMINISTERED: &[&str] = &["360781", "360482"];
 /// 赣江新区: an area the province defines over parts of two cities.
 pub const GANJIANG_NEW_AREA: &[&str] = &["360425", "360482"];
+/// The demo's generated enterprises: how many, and the fixed seed (every demo has the same ledger).
+pub const DEMO_ENTERPRISES: usize = 3_000;
+pub const DEMO_SEED: u64 = 20220401;
 
 fn bureau_code(region: &str) -> String {
     format!("JX-{region}")
@@ -172,6 +177,13 @@ pub async fn seed(app: &App, system: &Actor) -> Result<Vec<DemoAccount>> {
         });
     }
     Ok(accounts)
+}
+
+/// Loads the demo's generated enterprises for Jiangxi; a second run finds them all and adds
+/// nothing. Separate from `seed`, which the test harness runs for every test on an empty ledger.
+pub async fn seed_enterprises(app: &App, system: &Actor) -> Result<GenerateReport> {
+    let opts = GenerateOptions { province: PROVINCE.into(), enterprises: DEMO_ENTERPRISES, seed: DEMO_SEED };
+    generate::load_into(app, system, &opts).await
 }
 
 /// Demo administrators get their second factor set up, so the printed secret works at once.

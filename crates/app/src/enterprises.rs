@@ -113,7 +113,7 @@ fn roles_of(e: &EnterpriseRow) -> Vec<String> {
 
 /// Validates an input against an optional existing row; returns the new row, contacts and
 /// categories.
-fn validate(
+pub(crate) fn validate(
     actor: &Actor,
     input: &EnterpriseInput,
     existing: Option<&EnterpriseRow>,
@@ -256,7 +256,7 @@ fn validate(
 }
 
 /// The whole record for the audit entry's before/after.
-fn snapshot(e: &EnterpriseRow, contacts: &[ContactRow], categories: &[String]) -> Value {
+pub(crate) fn snapshot(e: &EnterpriseRow, contacts: &[ContactRow], categories: &[String]) -> Value {
     let mut v = serde_json::to_value(e).unwrap_or(Value::Null);
     if let Some(o) = v.as_object_mut() {
         o.remove("version");
@@ -519,22 +519,31 @@ pub async fn history(app: &App, actor: &Actor, id: Uuid) -> Result<Vec<HistoryEn
         &window,
     )
     .await?;
-    Ok(entries
+    let parse = |t: &Option<String>| t.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Value::Null);
+    let mut out: Vec<HistoryEntry> = entries
         .items
         .into_iter()
         .filter(|e| e.action != "enterprise.unmask")
-        .map(|e| {
-            let parse =
-                |t: &Option<String>| t.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Value::Null);
-            HistoryEntry {
-                seq: e.seq,
-                at: e.at,
-                actor: e.actor_name,
-                action: e.action,
-                changes: diff(&parse(&e.before_json), &parse(&e.after_json)),
-            }
+        .map(|e| HistoryEntry {
+            seq: e.seq,
+            at: e.at,
+            actor: e.actor_name,
+            action: e.action,
+            changes: diff(&parse(&e.before_json), &parse(&e.after_json)),
         })
-        .collect())
+        .collect();
+    // Bulk paths record their per-enterprise changes beside one audit entry per import.
+    for c in touchstone_store::imports::changes(&app.db, id).await? {
+        out.push(HistoryEntry {
+            seq: 0,
+            at: c.at,
+            actor: c.actor_name,
+            action: c.action,
+            changes: diff(&parse(&c.before_json), &parse(&c.after_json)),
+        });
+    }
+    out.sort_by(|a, b| b.at.cmp(&a.at).then(b.seq.cmp(&a.seq)));
+    Ok(out)
 }
 
 #[cfg(test)]

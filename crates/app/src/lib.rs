@@ -11,10 +11,13 @@ pub mod config;
 pub mod demo;
 pub mod enterprises;
 pub mod error;
+pub mod generate;
+pub mod imports;
 pub mod organisations;
 pub mod passwords;
 pub mod secrets;
 pub mod sweeper;
+pub mod tabular;
 pub mod users;
 
 use std::sync::Arc;

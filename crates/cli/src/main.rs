@@ -1,5 +1,6 @@
 //! The `touchstone` command: serve the application, run the demo, migrate, administer users,
-//! verify and checkpoint the audit chain, back up and restore, check the configuration.
+//! verify and checkpoint the audit chain, back up and restore, check the configuration, generate
+//! a synthetic province.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,6 +9,7 @@ use anyhow::{Context, Result, anyhow};
 use clap::{Args, Parser, Subcommand};
 use touchstone_app::actor::{Actor, Origin};
 use touchstone_app::config::{Config, Overrides};
+use touchstone_app::generate::{self, GenerateOptions};
 use touchstone_app::{App, audit, backup, demo, users};
 
 #[derive(Parser)]
@@ -87,6 +89,11 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Import records in bulk from CSV (UTF-8 or GBK) or XLSX.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Check data from spreadsheets before importing it.
     Check {
         #[command(subcommand)]
@@ -96,6 +103,24 @@ enum Command {
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
+    },
+    /// Generate a deterministic synthetic province of enterprises: into the database, or as CSV
+    /// with --out. The same arguments give the same enterprises on every machine.
+    Generate {
+        #[command(flatten)]
+        db: DbOpts,
+        /// Provincial-level region code, e.g. 360000 (Jiangxi).
+        #[arg(long)]
+        province: String,
+        /// How many enterprises (1 to 5,000,000).
+        #[arg(long)]
+        enterprises: usize,
+        /// Seed of the generator.
+        #[arg(long)]
+        seed: u64,
+        /// Write DIR/enterprises.csv and DIR/README.txt instead of loading the database.
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["db", "data", "config", "as_user"])]
+        out: Option<PathBuf>,
     },
 }
 
@@ -173,6 +198,23 @@ enum AuditCommand {
     Checkpoint {
         #[command(flatten)]
         db: DbOpts,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Enterprises: upsert by credit code; bad rows are reported, the good ones imported.
+    Enterprises {
+        #[command(flatten)]
+        db: DbOpts,
+        /// The CSV or XLSX file.
+        file: PathBuf,
+        /// Write the per-row error report (row, field, value, reason) to this CSV file.
+        #[arg(long)]
+        errors: Option<PathBuf>,
+        /// Refuse the whole file if any row is bad.
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -277,7 +319,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo { db, bind } => {
             let cfg = load_config(&db, None, bind)?;
             let app = App::open(cfg).await.map_err(|e| anyhow!("{e}"))?;
-            let accounts = demo::seed(&app, &Actor::system(os_user())).await.map_err(|e| anyhow!("{e}"))?;
+            let system = Actor::system(os_user());
+            let accounts = demo::seed(&app, &system).await.map_err(|e| anyhow!("{e}"))?;
+            let started = std::time::Instant::now();
+            let ledger = demo::seed_enterprises(&app, &system).await.map_err(|e| anyhow!("{e}"))?;
             println!(
                 "Touchstone demo: Jiangxi province (360000), database {}",
                 app.config.database_url().unwrap_or_default()
@@ -293,6 +338,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     a.totp_secret.as_deref().unwrap_or("-")
                 );
             }
+            println!(
+                "Enterprises: {} generated (seed {}): {} new, {} already present ({:.1} s)",
+                demo::DEMO_ENTERPRISES,
+                demo::DEMO_SEED,
+                ledger.inserted,
+                ledger.skipped,
+                started.elapsed().as_secs_f64()
+            );
             serve(app).await?;
         }
         Command::Migrate { db } => {
@@ -351,6 +404,57 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!("restored {rows} rows from {}; audit chain verified", file.display());
         }
         Command::Check { command: CheckCommand::Uscc { codes } } => return Ok(check_uscc(codes)),
+        Command::Import { command: ImportCommand::Enterprises { db, file, errors, strict } } => {
+            let app = open(&db).await?;
+            let who = actor(&app, &db).await?;
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let job = touchstone_app::imports::create_job(&app, &who, &file, &name, strict)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            let progress = |done: i64, total: i64| eprint!("\rvalidated {done} of {total} rows");
+            let outcome =
+                touchstone_app::imports::run(&app, &who, job, &file, &progress).await.map_err(|e| anyhow!("{e}"))?;
+            eprintln!();
+            if let Some(path) = &errors {
+                std::fs::write(path, touchstone_app::imports::errors_csv(&outcome.errors))
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            for e in outcome.errors.iter().take(20) {
+                eprintln!("row {}: {} {:?}: {}", e.row_number, e.field, e.value, e.reason);
+            }
+            if outcome.errors.len() > 20 {
+                eprintln!(
+                    "… {} more problems{}",
+                    outcome.errors.len() - 20,
+                    if errors.is_some() { " in the error report" } else { "; use --errors FILE for all" }
+                );
+            }
+            println!("{}", outcome.job.message.clone().unwrap_or_default());
+            return Ok(if outcome.job.status == "done" { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+        }
+        Command::Generate { db, province, enterprises, seed, out } => {
+            let opts = GenerateOptions { province, enterprises, seed };
+            match out {
+                Some(dir) => {
+                    let rows = generate::write_csv(&opts, &dir).await.map_err(|e| anyhow!("{e}"))?;
+                    println!(
+                        "wrote {rows} enterprises of {} (seed {seed}) to {} and README.txt",
+                        opts.province,
+                        dir.join("enterprises.csv").display()
+                    );
+                }
+                None => {
+                    generate::check(&opts).map_err(|e| anyhow!("{e}"))?;
+                    let app = open(&db).await?;
+                    let who = actor(&app, &db).await?;
+                    let report = generate::load_into(&app, &who, &opts).await.map_err(|e| anyhow!("{e}"))?;
+                    println!(
+                        "generated {enterprises} enterprises of {} (seed {seed}): {} new, {} already present",
+                        opts.province, report.inserted, report.skipped
+                    );
+                }
+            }
+        }
         Command::Config { command } => match command {
             ConfigCommand::PrintDefault => print!("{}", Config::default_toml()),
             ConfigCommand::Check { db } => {

@@ -28,6 +28,9 @@ pub const TABLES: &[&str] = &[
     "certification_bodies",
     "certificates",
     "certificate_status_history",
+    "import_jobs",
+    "import_errors",
+    "enterprise_changes",
 ];
 
 /// Self-references restored in a second pass (inserted as NULL first).

@@ -227,3 +227,20 @@ pub async fn replace_categories(tx: &mut Tx, enterprise_id: Uuid, codes: &[Strin
     }
     Ok(())
 }
+
+/// Unscoped: the registered enterprises among `codes` (imports decide insert or update).
+pub async fn by_usccs(db: &Db, codes: &[String]) -> Result<Vec<EnterpriseRow>, StoreError> {
+    let mut out = Vec::with_capacity(codes.len());
+    for chunk in codes.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let args: Vec<Arg> = chunk.iter().map(Arg::from).collect();
+        out.extend(
+            db.fetch_all::<EnterpriseRow>(
+                &format!("SELECT {COLUMNS} FROM enterprises e WHERE e.uscc IN ({marks})"),
+                args,
+            )
+            .await?,
+        );
+    }
+    Ok(out)
+}

@@ -8,6 +8,7 @@ pub mod certificates;
 pub mod db;
 pub mod dialect;
 pub mod enterprises;
+pub mod imports;
 pub mod leases;
 pub mod list;
 pub mod migrate;

@@ -8,6 +8,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
     (2, "enterprises", include_str!("../migrations/0002_enterprises.sql")),
     (3, "certificates", include_str!("../migrations/0003_certificates.sql")),
+    (4, "imports", include_str!("../migrations/0004_imports.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

@@ -4,7 +4,6 @@
 //! reason); otherwise everything is written in one transaction.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
 
 use touchstone_store::organisations as orgs;
@@ -18,7 +17,7 @@ use crate::{Actor, App, Error, Result};
 pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 
 /// Column names accepted for each field (English and Chinese).
-const ALIASES: &[(&str, &[&str])] = &[
+const ALIASES: &tabular::Aliases = &[
     ("kind", &["kind", "类型"]),
     ("code", &["code", "bureau_code", "单位代码", "机构代码"]),
     ("name", &["name", "单位名称", "机构名称"]),
@@ -34,11 +33,6 @@ const ALIASES: &[(&str, &[&str])] = &[
     ("officer_number", &["officer_number", "执法证号"]),
     ("password", &["password", "初始密码"]),
 ];
-
-fn canonical_header(h: &str) -> Option<&'static str> {
-    let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
-    ALIASES.iter().find(|(_, names)| names.iter().any(|n| n.to_lowercase() == h)).map(|(k, _)| *k)
-}
 
 /// Role names officers type in Chinese, mapped to codes.
 fn role_code(v: &str) -> String {
@@ -64,78 +58,10 @@ fn department_code(v: &str) -> String {
     .to_string()
 }
 
-/// A data row: its 1-based line in the file (header is line 1) and its cells by field.
-type Record = (usize, HashMap<&'static str, String>);
+use crate::tabular::{self, Record};
 
 fn read_table(path: &Path) -> Result<Vec<(String, Vec<Record>)>> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| Error::field("file", "unreadable", format!("{}: {e}", path.display())))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Error::field("file", "too_large", format!("at most {} MiB", MAX_FILE_BYTES / 1024 / 1024)));
-    }
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
-    match ext.as_str() {
-        "csv" => {
-            let mut bytes = Vec::new();
-            std::fs::File::open(path)?.read_to_end(&mut bytes)?;
-            let text = String::from_utf8(bytes).map_err(|e| {
-                Error::field("file", "bad_encoding", format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to()))
-            })?;
-            Ok(vec![("csv".into(), read_csv(&text)?)])
-        }
-        "xlsx" => read_xlsx(path),
-        _ => Err(Error::field("file", "unsupported_type", "a .csv or .xlsx file")),
-    }
-}
-
-fn read_csv(text: &str) -> Result<Vec<Record>> {
-    let mut reader =
-        csv::ReaderBuilder::new().flexible(false).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let headers: Vec<Option<&'static str>> = reader
-        .headers()
-        .map_err(|e| Error::field("file", "bad_csv", e.to_string()))?
-        .iter()
-        .map(canonical_header)
-        .collect();
-    let mut out = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| Error::field("file", "bad_csv", format!("row {}: {e}", i + 2)))?;
-        let mut row = HashMap::new();
-        for (h, v) in headers.iter().zip(rec.iter()) {
-            if let Some(h) = h {
-                row.insert(*h, v.trim().to_string());
-            }
-        }
-        out.push((i + 2, row));
-    }
-    Ok(out)
-}
-
-fn read_xlsx(path: &Path) -> Result<Vec<(String, Vec<Record>)>> {
-    use calamine::{Reader, Xlsx, open_workbook};
-    let mut wb: Xlsx<_> =
-        open_workbook(path).map_err(|e: calamine::XlsxError| Error::field("file", "bad_xlsx", e.to_string()))?;
-    let mut sheets = Vec::new();
-    for name in wb.sheet_names() {
-        let range = wb.worksheet_range(&name).map_err(|e| Error::field("file", "bad_xlsx", e.to_string()))?;
-        let mut rows = range.rows();
-        let Some(header) = rows.next() else { continue };
-        let headers: Vec<Option<&'static str>> = header.iter().map(|c| canonical_header(&c.to_string())).collect();
-        let mut out = Vec::new();
-        for (i, r) in rows.enumerate() {
-            let mut row = HashMap::new();
-            for (h, v) in headers.iter().zip(r.iter()) {
-                if let Some(h) = h {
-                    row.insert(*h, v.to_string().trim().to_string());
-                }
-            }
-            if row.values().any(|v| !v.is_empty()) {
-                out.push((i + 2, row));
-            }
-        }
-        sheets.push((name, out));
-    }
-    Ok(sheets)
+    Ok(tabular::read(path, ALIASES, MAX_FILE_BYTES)?.into_iter().map(|s| (s.name, s.records)).collect())
 }
 
 fn get(row: &HashMap<&'static str, String>, k: &str) -> String {
@@ -282,10 +208,9 @@ mod tests {
 
     #[test]
     fn chinese_and_english_headers_name_the_same_fields() {
-        assert_eq!(canonical_header("用户名"), Some("username"));
-        assert_eq!(canonical_header("\u{feff}Username"), Some("username"));
-        assert_eq!(canonical_header("所属单位代码"), Some("organisation_code"));
-        assert_eq!(canonical_header("something else"), None);
+        let sheet =
+            tabular::parse_csv("\u{feff}Username,所属单位代码,something else\nzhang,JX-1,x\n", ALIASES).expect("csv");
+        assert_eq!(sheet.fields, vec!["username", "organisation_code"]);
     }
 
     #[test]
@@ -335,7 +260,8 @@ mod tests {
 
     #[test]
     fn a_csv_with_a_bom_reads_its_rows_with_line_numbers() {
-        let rows = read_csv("\u{feff}用户名,姓名\nzhang.san,张三\nli.si,李四\n").expect("csv");
+        let rows =
+            tabular::parse_csv("\u{feff}用户名,姓名\nzhang.san,张三\nli.si,李四\n", ALIASES).expect("csv").records;
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].0, 3);
         assert_eq!(rows[1].1["display_name"], "李四");

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod certificates;
 pub mod enterprises;
+pub mod imports;
 pub mod login;
 
 use askama::Template;
@@ -58,6 +59,14 @@ pub fn routes() -> Router<AppState> {
         .route("/certificates/{id}", get(certificates::show))
         .route("/certificates/{id}/status", post(certificates::change_status))
         .route("/certification-bodies", get(certificates::bodies).post(certificates::create_body))
+        .route(
+            "/imports",
+            get(imports::list).post(imports::upload).layer(axum::extract::DefaultBodyLimit::max(
+                touchstone_app::imports::MAX_FILE_BYTES as usize + 64 * 1024,
+            )),
+        )
+        .route("/imports/{id}", get(imports::show))
+        .route("/imports/{id}/errors.csv", get(imports::errors_csv))
         .route("/catalogue", get(catalogue::page))
         .route("/admin/audit", get(audit::page))
         .route("/admin/audit/export.csv", get(audit::export))

@@ -1,0 +1,168 @@
+//! Reading spreadsheets people bring: CSV in UTF-8 (with or without BOM) or GBK, and XLSX;
+//! headers in Chinese or English mapped to field names by alias tables. Every record keeps
+//! its line number so errors can name it. Bad files are clear errors naming `file`.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+use crate::{Error, Result};
+
+/// A data record: its 1-based line (the header is line 1) and its cells by field name.
+pub type Record = (usize, HashMap<&'static str, String>);
+
+/// One sheet (a CSV file is one sheet): its records and the fields its header mapped.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    pub name: String,
+    pub fields: Vec<&'static str>,
+    pub records: Vec<Record>,
+}
+
+/// Field name → the header texts that mean it (compared trimmed and case-insensitively).
+pub type Aliases = [(&'static str, &'static [&'static str])];
+
+fn field_of(aliases: &Aliases, header: &str) -> Option<&'static str> {
+    let h = header.trim().trim_start_matches('\u{feff}').to_lowercase();
+    aliases.iter().find(|(_, names)| names.iter().any(|n| n.to_lowercase() == h)).map(|(k, _)| *k)
+}
+
+/// Decodes bytes as UTF-8 (dropping a BOM) or, failing that, GBK; anything else is an error.
+pub fn decode(bytes: &[u8]) -> Result<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => {
+            let (text, _, had_errors) = encoding_rs::GBK.decode(bytes);
+            if had_errors {
+                return Err(Error::field("file", "bad_encoding", "the file is neither UTF-8 nor GBK text"));
+            }
+            text.into_owned()
+        }
+    };
+    if text.contains('\0') {
+        return Err(Error::field("file", "bad_encoding", "the file holds binary data, not text"));
+    }
+    Ok(text)
+}
+
+/// Parses CSV text; a malformed record (an unterminated quote, a wrong number of fields) is
+/// an error naming its line.
+pub fn parse_csv(text: &str, aliases: &Aliases) -> Result<Sheet> {
+    // The csv reader takes an unterminated quote at the end as a complete field: a file cut
+    // off mid-record must not import a truncated value.
+    if text.chars().filter(|c| *c == '"').count() % 2 == 1 {
+        let line = text.lines().count();
+        return Err(Error::field(
+            "file",
+            "bad_csv",
+            format!("line {line}: the last record is cut off inside a quoted field"),
+        ));
+    }
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+    let headers: Vec<Option<&'static str>> = reader
+        .headers()
+        .map_err(|e| Error::field("file", "bad_csv", format!("header: {e}")))?
+        .iter()
+        .map(|h| field_of(aliases, h))
+        .collect();
+    let mut records = Vec::new();
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            Error::field("file", "bad_csv", format!("line {line}: {e}"))
+        })?;
+        let line = rec.position().map(|p| p.line() as usize).unwrap_or(records.len() + 2);
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let mut row = HashMap::new();
+        for (h, v) in headers.iter().zip(rec.iter()) {
+            if let Some(h) = h {
+                row.insert(*h, v.trim().to_string());
+            }
+        }
+        records.push((line, row));
+    }
+    Ok(Sheet { name: "csv".into(), fields: headers.into_iter().flatten().collect(), records })
+}
+
+fn read_xlsx(path: &Path, aliases: &Aliases) -> Result<Vec<Sheet>> {
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> =
+        open_workbook(path).map_err(|e: calamine::XlsxError| Error::field("file", "bad_xlsx", e.to_string()))?;
+    let mut sheets = Vec::new();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).map_err(|e| Error::field("file", "bad_xlsx", e.to_string()))?;
+        let mut rows = range.rows();
+        let Some(header) = rows.next() else { continue };
+        let headers: Vec<Option<&'static str>> = header.iter().map(|c| field_of(aliases, &c.to_string())).collect();
+        let mut records = Vec::new();
+        for (i, r) in rows.enumerate() {
+            let mut row = HashMap::new();
+            for (h, v) in headers.iter().zip(r.iter()) {
+                if let Some(h) = h {
+                    row.insert(*h, v.to_string().trim().to_string());
+                }
+            }
+            if row.values().any(|v| !v.is_empty()) {
+                records.push((i + 2, row));
+            }
+        }
+        sheets.push(Sheet { name, fields: headers.into_iter().flatten().collect(), records });
+    }
+    Ok(sheets)
+}
+
+/// Reads a `.csv` or `.xlsx` file of at most `max_bytes`.
+pub fn read(path: &Path, aliases: &Aliases, max_bytes: u64) -> Result<Vec<Sheet>> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| Error::field("file", "unreadable", format!("{}: {e}", path.display())))?;
+    if meta.len() > max_bytes {
+        return Err(Error::field("file", "too_large", format!("at most {} MiB", max_bytes / 1024 / 1024)));
+    }
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+    match ext.as_str() {
+        "csv" => {
+            let mut bytes = Vec::with_capacity(meta.len() as usize);
+            std::fs::File::open(path)?.read_to_end(&mut bytes)?;
+            Ok(vec![parse_csv(&decode(&bytes)?, aliases)?])
+        }
+        "xlsx" => read_xlsx(path, aliases),
+        _ => Err(Error::field("file", "unsupported_type", "a .csv or .xlsx file")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALIASES: &Aliases = &[("code", &["code", "代码"]), ("name", &["name", "名称"])];
+
+    #[test]
+    fn utf8_with_a_bom_and_gbk_decode_to_the_same_text() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("代码,名称\n1,南昌\n");
+        assert_eq!(decode(&gbk).expect("gbk"), "代码,名称\n1,南昌\n");
+        assert_eq!(decode("\u{feff}代码".as_bytes()).expect("utf-8"), "代码");
+        assert!(decode(&[0x81, 0x0A, 0x41]).is_err(), "a GBK lead byte without its trail byte");
+        assert!(decode(b"a\0b").is_err(), "binary");
+    }
+
+    #[test]
+    fn records_keep_their_line_numbers_and_blank_lines_are_skipped() {
+        let sheet = parse_csv("代码,名称,other\n1,甲,x\n,,\n2,乙,y\n", ALIASES).expect("parses");
+        assert_eq!(sheet.fields, vec!["code", "name"]);
+        assert_eq!(sheet.records.len(), 2);
+        assert_eq!(sheet.records[1].0, 4);
+        assert_eq!(sheet.records[1].1["name"], "乙");
+    }
+
+    #[test]
+    fn a_truncated_last_record_is_an_error_naming_its_line() {
+        let err = parse_csv("代码,名称\n1,甲\n2,\"乙", ALIASES).expect_err("unterminated quote");
+        let Error::Validation(v) = err else { panic!("validation error") };
+        assert_eq!(v.0[0].field, "file");
+        let wrong = parse_csv("代码,名称\n1,甲,多余\n", ALIASES).expect_err("extra field");
+        assert!(wrong.to_string().contains("line"), "{wrong}");
+    }
+}

@@ -1,0 +1,195 @@
+//! The synthetic-province generator (issue 4): a database load keeps to jurisdictions and adds
+//! nothing the second time, with one audit entry per run; every generated enterprise passes the
+//! validation of a registration and is stored exactly as a registration stores it; the demo's
+//! ledger is idempotent; `touchstone generate` writes a CSV whose codes all check, or loads the
+//! database. Runs on SQLite, and on PostgreSQL when TOUCHSTONE_TEST_PG_URL is set.
+
+use std::process::{Command, Stdio};
+
+use touchstone_app::generate::{self, GenerateOptions, GenerateReport};
+use touchstone_app::{Actor, App, demo, enterprises};
+use touchstone_domain::jurisdiction::Scope;
+use touchstone_store::enterprises::{self as store, EnterpriseRow, Visibility};
+use touchstone_testing::process::{output_text, run_cli};
+use touchstone_testing::{TestApp, fresh_database_url, touchstone_bin};
+
+fn jiangxi(enterprises: usize, seed: u64) -> GenerateOptions {
+    GenerateOptions { province: "360000".into(), enterprises, seed }
+}
+
+fn system() -> Actor {
+    Actor::system(Some("test".into()))
+}
+
+fn generated(opts: &GenerateOptions) -> Vec<touchstone_app::enterprises::EnterpriseInput> {
+    generate::enterprises(opts).expect("valid options").collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn loading_500_keeps_to_jurisdictions_and_a_second_run_adds_nothing() {
+    let t = TestApp::spawn().await;
+    let opts = jiangxi(500, 2024);
+    let report = generate::load_into(&t.app, &system(), &opts).await.expect("loads");
+    assert_eq!(report, GenerateReport { inserted: 500, skipped: 0 });
+
+    let mut province = t.signed_in("jx.officer").await;
+    assert_eq!(province.get("/api/v1/enterprises?per_page=1").await.json()["total"], 500);
+
+    let mut expected: Vec<String> =
+        generated(&opts).into_iter().filter(|e| e.region_code == "360121").map(|e| e.uscc).collect();
+    expected.sort();
+    assert!(!expected.is_empty(), "南昌县 gets some of 500 enterprises");
+    let mut county = t.signed_in("ncx.officer").await;
+    let page = county.get("/api/v1/enterprises?per_page=500").await.json();
+    assert_eq!(page["total"], expected.len(), "{page}");
+    let items = page["items"].as_array().expect("items");
+    assert!(items.iter().all(|e| e["region_code"] == "360121"), "the county sees only its own");
+    let mut seen: Vec<String> = items.iter().map(|e| e["uscc"].as_str().unwrap_or_default().to_string()).collect();
+    seen.sort();
+    assert_eq!(seen, expected);
+    assert!(items.iter().all(|e| e["legal_rep_phone"].as_str().is_some_and(|p| p.contains("****"))), "masked");
+
+    let again = generate::load_into(&t.app, &system(), &opts).await.expect("loads again");
+    assert_eq!(again, GenerateReport { inserted: 0, skipped: 500 });
+    assert_eq!(province.get("/api/v1/enterprises?per_page=1").await.json()["total"], 500);
+
+    let mut admin = t.signed_in("admin").await;
+    let audit = admin.get("/api/v1/audit?action=enterprise.generate").await;
+    assert_eq!(audit.json()["total"], 1, "one entry for the run that added enterprises: {}", audit.text);
+    let after: serde_json::Value =
+        serde_json::from_str(audit.json()["items"][0]["after_json"].as_str().expect("after")).expect("after is JSON");
+    assert_eq!(
+        after,
+        serde_json::json!({"seed": 2024, "requested": 500, "inserted": 500, "skipped": 0, "province": "360000"})
+    );
+
+    // A county officer may not generate a whole province.
+    let officer = touchstone_store::users::find_by_username(&t.app.db, "ncx.officer").await.expect("q").expect("user");
+    let officer = Actor::for_user(&t.app, &officer, Default::default()).await.expect("actor");
+    let err = generate::load_into(&t.app, &officer, &jiangxi(10, 1)).await.expect_err("outside the jurisdiction");
+    assert!(err.to_string().contains("outside your jurisdiction"), "{err}");
+}
+
+/// A stored enterprise without what differs between any two stores of it (id, times).
+async fn stored(app: &App, uscc: &str) -> (EnterpriseRow, Vec<(String, String, String, i64)>, Vec<String>) {
+    let id = store::id_by_uscc(&app.db, uscc).await.expect("query").unwrap_or_else(|| panic!("{uscc} stored"));
+    let everything = Scope::Everything;
+    let v = Visibility { regions: &everything, own: None };
+    let mut row = store::get(&app.db, &v, id).await.expect("query").expect("row");
+    row.id = uuid::Uuid::nil();
+    (row.created_at, row.updated_at) = (0, 0);
+    let contacts = store::contacts(&app.db, id)
+        .await
+        .expect("contacts")
+        .into_iter()
+        .map(|c| (c.name, c.position, c.phone, c.sort_order))
+        .collect();
+    (row, contacts, store::categories(&app.db, id).await.expect("categories"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_generated_enterprise_passes_registration_and_loads_as_registration_stores_it() {
+    let opts = jiangxi(150, 99);
+    let registered = TestApp::spawn().await;
+    for input in generated(&opts) {
+        let code = input.uscc.clone();
+        enterprises::create(&registered.app, &system(), input)
+            .await
+            .unwrap_or_else(|e| panic!("{code} fails registration: {e}"));
+    }
+    let loaded = TestApp::spawn().await;
+    assert_eq!(generate::load_into(&loaded.app, &system(), &opts).await.expect("loads").inserted, 150);
+    for input in generated(&opts) {
+        assert_eq!(stored(&loaded.app, &input.uscc).await, stored(&registered.app, &input.uscc).await);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_ledger_loads_once_and_a_second_run_changes_nothing() {
+    let t = TestApp::spawn().await;
+    let started = std::time::Instant::now();
+    let first = demo::seed_enterprises(&t.app, &system()).await.expect("seeds");
+    eprintln!("demo ledger of {} loaded in {:.2} s", demo::DEMO_ENTERPRISES, started.elapsed().as_secs_f64());
+    assert_eq!(first, GenerateReport { inserted: demo::DEMO_ENTERPRISES, skipped: 0 });
+    let head = touchstone_store::audit::head(&t.app.db).await.expect("head").seq;
+    let second = demo::seed_enterprises(&t.app, &system()).await.expect("seeds again");
+    assert_eq!(second, GenerateReport { inserted: 0, skipped: demo::DEMO_ENTERPRISES });
+    assert_eq!(touchstone_store::audit::head(&t.app.db).await.expect("head").seq, head, "no new audit entry");
+}
+
+fn check_uscc_stdin(codes: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(touchstone_bin())
+        .args(["check", "uscc", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child.stdin.take().expect("stdin").write_all(codes.as_bytes()).expect("write");
+    child.wait_with_output().expect("finishes")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generate_out_writes_the_same_csv_every_time_and_its_codes_all_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("a");
+    let args = |out: &str| {
+        ["generate", "--province", "360000", "--enterprises", "200", "--seed", "7", "--out", out]
+            .map(String::from)
+            .to_vec()
+    };
+    let run = |a: Vec<String>| async move { run_cli(&a.iter().map(String::as_str).collect::<Vec<_>>()).await };
+    let o = run(args(&out.display().to_string())).await;
+    assert!(o.status.success(), "{}", output_text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("wrote 200 enterprises"), "{}", output_text(&o));
+    let csv = std::fs::read_to_string(out.join("enterprises.csv")).expect("csv");
+    assert_eq!(csv.lines().count(), 201);
+    assert!(csv.starts_with("\u{FEFF}统一社会信用代码,企业名称,法定代表人,"));
+    let codes: String = csv.lines().skip(1).map(|l| format!("{}\n", l.split(',').next().unwrap_or(""))).collect();
+    let checked = check_uscc_stdin(&codes);
+    assert!(checked.status.success(), "{}", output_text(&checked));
+    assert_eq!(String::from_utf8_lossy(&checked.stdout).lines().filter(|l| l.starts_with("ok ")).count(), 200);
+    assert!(std::fs::read_to_string(out.join("README.txt")).expect("readme").contains("seed:        7"));
+
+    let again = dir.path().join("b");
+    assert!(run(args(&again.display().to_string())).await.status.success());
+    assert_eq!(std::fs::read(again.join("enterprises.csv")).expect("csv"), csv.into_bytes(), "byte-identical");
+
+    let x = dir.path().join("x").display().to_string();
+    let bad = run_cli(&["generate", "--province", "360100", "--enterprises", "10", "--seed", "1", "--out", &x]).await;
+    assert!(!bad.status.success() && output_text(&bad).contains("--province"), "{}", output_text(&bad));
+    let bad = run_cli(&["generate", "--province", "360000", "--enterprises", "0", "--seed", "1", "--out", &x]).await;
+    assert!(!bad.status.success() && output_text(&bad).contains("--enterprises"), "{}", output_text(&bad));
+    let both = run_cli(&[
+        "generate",
+        "--province",
+        "360000",
+        "--enterprises",
+        "1",
+        "--seed",
+        "1",
+        "--out",
+        &x,
+        "--db",
+        "sqlite:x",
+    ])
+    .await;
+    assert!(!both.status.success() && output_text(&both).contains("cannot be used with"), "{}", output_text(&both));
+    assert!(!dir.path().join("x").exists(), "nothing written when the arguments are refused");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generate_into_the_database_reports_new_then_zero_new() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = fresh_database_url(dir.path()).await.expect("database");
+    let data = dir.path().display().to_string();
+    let args =
+        ["generate", "--db", &url, "--data", &data, "--province", "360000", "--enterprises", "120", "--seed", "5"];
+    let first = run_cli(&args).await;
+    assert!(first.status.success(), "{}", output_text(&first));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("120 new, 0 already present"), "{}", output_text(&first));
+    let second = run_cli(&args).await;
+    assert!(second.status.success(), "{}", output_text(&second));
+    assert!(String::from_utf8_lossy(&second.stdout).contains("0 new, 120 already present"), "{}", output_text(&second));
+}

@@ -1,0 +1,140 @@
+//! Bulk import pages (R-ENT-5): upload a file (streamed to disk with a size limit), follow the
+//! job's progress — kept in the database, so a reload or another tab finds it — read the
+//! per-row error report and download it.
+
+use askama::Template;
+use axum::extract::{Multipart, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use tokio::io::AsyncWriteExt;
+use touchstone_app::imports::{self, MAX_FILE_BYTES};
+use touchstone_app::{Actor, Error};
+use touchstone_store::imports::{ImportErrorRow, JobRow};
+use touchstone_store::list::Window;
+
+use super::{Nav, render};
+use crate::AppState;
+use crate::error::WebResult;
+use crate::extract::{Auth, Id};
+use crate::i18n::Tr;
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct ListPage {
+    tr: Tr,
+    nav: Nav,
+    jobs: Vec<JobRow>,
+}
+
+pub async fn list(State(state): State<AppState>, auth: Auth) -> WebResult<Response> {
+    let window = Window { sort: "j.created_at", descending: true, page: 1, per_page: 50 };
+    let jobs = imports::list(&state.app, &auth.actor, &window).await?.items;
+    Ok(render(StatusCode::OK, &ListPage { tr: auth.tr, nav: Nav::of(&auth), jobs }))
+}
+
+/// Streams an uploaded file into the data directory; returns its path and name.
+pub async fn save_upload(state: &AppState, name: &str, mut next: impl AsyncChunks) -> WebResult<std::path::PathBuf> {
+    let ext = std::path::Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+    if !matches!(ext.as_str(), "csv" | "xlsx") {
+        return Err(Error::field("file", "unsupported_type", "a .csv or .xlsx file").into());
+    }
+    let dir = state.app.config.server.data_dir.join("imports");
+    tokio::fs::create_dir_all(&dir).await.map_err(Error::from)?;
+    let path = dir.join(format!("{}.{ext}", uuid::Uuid::now_v7()));
+    let mut file = tokio::fs::File::create(&path).await.map_err(Error::from)?;
+    let mut size = 0u64;
+    while let Some(chunk) = next.next_chunk().await? {
+        size += chunk.len() as u64;
+        if size > MAX_FILE_BYTES {
+            drop(file);
+            let _ = tokio::fs::remove_file(&path).await;
+            return Err(
+                Error::field("file", "too_large", format!("at most {} MiB", MAX_FILE_BYTES / 1024 / 1024)).into()
+            );
+        }
+        file.write_all(&chunk).await.map_err(Error::from)?;
+    }
+    file.sync_all().await.map_err(Error::from)?;
+    Ok(path)
+}
+
+/// A source of upload chunks (a multipart field, or a raw request body).
+pub trait AsyncChunks {
+    fn next_chunk(&mut self) -> impl std::future::Future<Output = WebResult<Option<axum::body::Bytes>>> + Send;
+}
+
+struct Field<'a>(axum::extract::multipart::Field<'a>);
+
+impl AsyncChunks for Field<'_> {
+    async fn next_chunk(&mut self) -> WebResult<Option<axum::body::Bytes>> {
+        self.0.chunk().await.map_err(|e| Error::field("file", "upload_failed", e.body_text()).into())
+    }
+}
+
+/// Starts the job in the background; its progress and outcome go to the database.
+pub fn start(state: &AppState, actor: Actor, job: JobRow, path: std::path::PathBuf) {
+    let app = state.app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = imports::run(&app, &actor, job, &path, &|_, _| {}).await {
+            tracing::warn!(error = %e, "import ended with an error");
+        }
+        let _ = tokio::fs::remove_file(&path).await;
+    });
+}
+
+pub async fn upload(State(state): State<AppState>, auth: Auth, mut form: Multipart) -> WebResult<Response> {
+    let mut strict = false;
+    let mut saved = None;
+    while let Some(field) = form.next_field().await.map_err(|e| Error::field("file", "upload_failed", e.body_text()))? {
+        match field.name() {
+            Some("strict") => strict = true,
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload.csv").to_string();
+                saved = Some((save_upload(&state, &name, Field(field)).await?, name));
+            }
+            _ => {}
+        }
+    }
+    let (path, name) = saved.ok_or_else(|| Error::field("file", "required", "choose a file"))?;
+    let job = imports::create_job(&state.app, &auth.actor, &path, &name, strict).await?;
+    let id = job.id;
+    start(&state, auth.actor.clone(), job, path);
+    Ok(Redirect::to(&format!("/imports/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct JobPage {
+    tr: Tr,
+    nav: Nav,
+    job: JobRow,
+    errors: Vec<ImportErrorRow>,
+    more_errors: usize,
+    running: bool,
+    percent: i64,
+}
+
+pub async fn show(State(state): State<AppState>, auth: Auth, Id(id): Id) -> WebResult<Response> {
+    let outcome = imports::get(&state.app, &auth.actor, id).await?;
+    let running = matches!(outcome.job.status.as_str(), "queued" | "validating" | "applying");
+    let percent =
+        if outcome.job.total_rows > 0 { outcome.job.processed_rows * 100 / outcome.job.total_rows } else { 0 };
+    let more_errors = outcome.errors.len().saturating_sub(200);
+    let errors = outcome.errors.into_iter().take(200).collect();
+    Ok(render(
+        StatusCode::OK,
+        &JobPage { tr: auth.tr, nav: Nav::of(&auth), job: outcome.job, errors, more_errors, running, percent },
+    ))
+}
+
+pub async fn errors_csv(State(state): State<AppState>, auth: Auth, Id(id): Id) -> WebResult<Response> {
+    let outcome = imports::get(&state.app, &auth.actor, id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"import-{id}-errors.csv\"")),
+        ],
+        imports::errors_csv(&outcome.errors),
+    )
+        .into_response())
+}
