@@ -129,3 +129,57 @@ async fn strict_mode_and_bad_files_change_nothing() {
         assert_eq!(count(&mut c).await, 0, "{name} changed nothing");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_sent_over_http_is_followed_to_its_end_and_its_page_shows_the_errors() {
+    let t = TestApp::spawn().await;
+    let mut c = t.signed_in("ncx.officer").await;
+    let body = format!(
+        "{HEADER}\n{}\n{},坏,王五,地址,360121,小型,在营,生产,04.01,,\n",
+        row("MA35K8U1", "上传的企业"),
+        "91360121MA35K8U2XX"
+    );
+    let http = reqwest::Client::new();
+    let res = http
+        .post(format!("{}/api/v1/imports/enterprises?file_name=upload.csv", t.base))
+        .header("cookie", format!("ts_session={}", c.session.clone().expect("session")))
+        .header("origin", t.base.clone())
+        .body(body)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status().as_u16(), 202);
+    let job: serde_json::Value = res.json().await.expect("json");
+    let id = job["id"].as_str().expect("id").to_string();
+    let mut outcome = serde_json::Value::Null;
+    for _ in 0..100 {
+        outcome = c.get(&format!("/api/v1/imports/{id}")).await.json();
+        if outcome["job"]["status"] == "done" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(outcome["job"]["status"], "done", "{outcome}");
+    assert_eq!(outcome["job"]["inserted"], 1);
+    assert_eq!(outcome["errors"][0]["row_number"], 3);
+    let page = c.get(&format!("/imports/{id}")).await.text;
+    assert!(page.contains("上传") || page.contains("upload.csv"));
+    assert!(page.contains("import-errors"), "the page lists the errors");
+    let csv = c.get(&format!("/imports/{id}/errors.csv")).await;
+    assert!(csv.text.contains("3,uscc"), "{}", csv.text);
+    let mut other = t.signed_in("xj.officer").await;
+    assert_eq!(
+        other.get(&format!("/api/v1/imports/{id}")).await.status,
+        404,
+        "another county's officer cannot follow it"
+    );
+    let bad = http
+        .post(format!("{}/api/v1/imports/enterprises?file_name=upload.exe", t.base))
+        .header("cookie", format!("ts_session={}", c.session.clone().expect("session")))
+        .header("origin", t.base.clone())
+        .body("x")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(bad.status().as_u16(), 422);
+}

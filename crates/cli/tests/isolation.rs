@@ -172,9 +172,46 @@ async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
             _ => vec!["360781", "360702"],
         }
     };
+    // An import job of 新建区's officer, and one of 瑞金's: jobs belong to their bureau.
+    let mut jobs = std::collections::HashMap::new();
+    for owner in ["xj.officer", "ruijin.officer"] {
+        let u = touchstone_store::users::find_by_username(&t.app.db, owner).await.expect("q").expect("user");
+        let actor = touchstone_app::Actor::for_user(&t.app, &u, Default::default()).await.expect("actor");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("x.csv");
+        std::fs::write(&path, "统一社会信用代码,企业名称\n1,甲\n").expect("write");
+        let job = touchstone_app::imports::create_job(&t.app, &actor, &path, &format!("秘密文件-{owner}.csv"), false)
+            .await
+            .expect("job");
+        let _ = touchstone_app::imports::run(&t.app, &actor, job.clone(), &path, &|_, _| {}).await;
+        jobs.insert(owner, job.id.to_string());
+    }
+    let import_routes: Vec<Route> = vec![
+        ("GET", "/api/v1/imports/{id}", None),
+        ("GET", "/imports/{id}", None),
+        ("GET", "/imports/{id}/errors.csv", None),
+    ];
     let mut checked = 0;
     for (who, foreign_users, foreign_bureaus) in table() {
         let mut client = t.signed_in(who).await;
+        let foreign_owner = if who.starts_with("ruijin") { "xj.officer" } else { "ruijin.officer" };
+        let foreign_job = &jobs[foreign_owner];
+        let secret = format!("秘密文件-{foreign_owner}");
+        for route in &import_routes {
+            let foreign = call(&mut client, route, foreign_job).await;
+            let nowhere = call(&mut client, route, &uuid::Uuid::now_v7().to_string()).await;
+            assert!(
+                foreign.status == 404 || foreign.status == 403,
+                "{who} {} on another bureau's import: {}",
+                route.1,
+                foreign.status
+            );
+            assert_eq!(foreign.status, nowhere.status, "{who} {}", route.1);
+            assert!(!foreign.text.contains(&secret), "{who} {} leaks the job", route.1);
+            checked += 1;
+        }
+        let list = client.get("/imports").await;
+        assert!(!list.text.contains(&secret), "{who} sees another bureau's imports");
         for region in foreign_enterprises(who) {
             let (id, name, cert) = &enterprises[region];
             for route in &enterprise_routes() {

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod certificates;
 pub mod enterprises;
+pub mod imports;
 pub mod me;
 pub mod openapi;
 pub mod organisations;
@@ -49,6 +50,12 @@ pub fn routes() -> Router<AppState> {
         .route("/certification-bodies", get(certificates::bodies).post(certificates::create_body))
         .route("/catalogue", get(catalogue::categories))
         .route("/key-products", get(catalogue::key_products))
+        .route(
+            "/imports/enterprises",
+            post(imports::enterprises)
+                .layer(axum::extract::DefaultBodyLimit::max(touchstone_app::imports::MAX_FILE_BYTES as usize + 1024)),
+        )
+        .route("/imports/{id}", get(imports::get))
         .route("/audit", get(audit::list))
         .route("/regions", get(regions::list))
 }

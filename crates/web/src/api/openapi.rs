@@ -6,7 +6,7 @@ use axum::response::{Html, IntoResponse};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{audit, auth, catalogue, certificates, enterprises, me, organisations, regions, users};
+use super::{audit, auth, catalogue, certificates, enterprises, imports, me, organisations, regions, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,13 +19,14 @@ use super::{audit, auth, catalogue, certificates, enterprises, me, organisations
         enterprises::list, enterprises::create, enterprises::get, enterprises::unmask, enterprises::update, enterprises::history, enterprises::own_contacts,
         certificates::list, certificates::create, certificates::get, certificates::change_status, certificates::check, certificates::bodies, certificates::create_body,
         catalogue::categories, catalogue::key_products,
+        imports::enterprises, imports::get,
         audit::list, regions::list,
     ),
     modifiers(&Security),
     security(("session" = []), ("token" = [])),
     tags((name = "auth", description = "Signing in and out"), (name = "account", description = "The caller's own account"),
          (name = "users", description = "Staff administration, per bureau"), (name = "organisations", description = "Bureaus and jurisdictions"),
-         (name = "enterprises", description = "The enterprise ledger (一企一档)"), (name = "certificates", description = "Certificates and certification bodies"), (name = "catalogue", description = "Product categories and key-product lists"), (name = "audit", description = "The tamper-evident audit log"), (name = "regions", description = "GB/T 2260 regions"))
+         (name = "enterprises", description = "The enterprise ledger (一企一档)"), (name = "certificates", description = "Certificates and certification bodies"), (name = "catalogue", description = "Product categories and key-product lists"), (name = "imports", description = "Bulk imports"), (name = "audit", description = "The tamper-evident audit log"), (name = "regions", description = "GB/T 2260 regions"))
 )]
 pub struct ApiDoc;
 

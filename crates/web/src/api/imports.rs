@@ -1,0 +1,59 @@
+//! Bulk imports over HTTP: send the file as the request body, then follow the job.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::StatusCode;
+use futures::StreamExt;
+use serde::Deserialize;
+use touchstone_app::imports::{self, Outcome};
+use touchstone_store::imports::JobRow;
+
+use crate::AppState;
+use crate::error::{ErrorBody, WebResult};
+use crate::extract::{Auth, Id, Q};
+use crate::ui::imports::{AsyncChunks, save_upload, start};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ImportQuery {
+    /// The file's name; its extension (.csv or .xlsx) decides how it is read.
+    pub file_name: String,
+    /// Refuse the whole file if any row is bad.
+    #[serde(default)]
+    pub strict: bool,
+}
+
+struct BodyChunks(axum::body::BodyDataStream);
+
+impl AsyncChunks for BodyChunks {
+    async fn next_chunk(&mut self) -> WebResult<Option<axum::body::Bytes>> {
+        match self.0.next().await {
+            None => Ok(None),
+            Some(Ok(b)) => Ok(Some(b)),
+            Some(Err(e)) => Err(touchstone_app::Error::field("file", "upload_failed", e.to_string()).into()),
+        }
+    }
+}
+
+/// Start importing enterprises from the request body (CSV or XLSX bytes); answers 202 with
+/// the job to follow at `/api/v1/imports/{id}`.
+#[utoipa::path(post, path = "/api/v1/imports/enterprises", tag = "imports", params(ImportQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 202, body = JobRow), (status = 422, body = ErrorBody)))]
+pub async fn enterprises(
+    State(state): State<AppState>,
+    auth: Auth,
+    Q(q): Q<ImportQuery>,
+    body: Body,
+) -> WebResult<(StatusCode, Json<JobRow>)> {
+    let path = save_upload(&state, &q.file_name, BodyChunks(body.into_data_stream())).await?;
+    let job = imports::create_job(&state.app, &auth.actor, &path, &q.file_name, q.strict).await?;
+    start(&state, auth.actor.clone(), job.clone(), path);
+    Ok((StatusCode::ACCEPTED, Json(job)))
+}
+
+/// An import job with its progress, outcome and per-row errors.
+#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Outcome), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, auth: Auth, Id(id): Id) -> WebResult<Json<Outcome>> {
+    Ok(Json(imports::get(&state.app, &auth.actor, id).await?))
+}
