@@ -155,7 +155,7 @@ pub async fn list(
              OR LOWER(e.legal_representative) LIKE ? ESCAPE '\\' OR LOWER(e.address) LIKE ? ESCAPE '\\')",
         );
         let p = crate::dialect::contains_pattern(t);
-        let upper = crate::dialect::contains_pattern(&t.to_uppercase());
+        let upper = crate::dialect::contains_pattern(t).to_uppercase();
         args.extend([Arg::from(&p), Arg::from(&upper), Arg::from(&p), Arg::from(&p)]);
     }
     if let Some(r) = &f.region_code {
