@@ -26,6 +26,9 @@ pub async fn round(app: &App, node: &str) -> Result<bool> {
     }
     let idle_floor = now.as_micros() - app.config.security.session_idle_minutes * 60 * 1_000_000;
     sessions::delete_expired(&app.db, now.as_micros(), idle_floor).await?;
+    // An import whose process died stays "running" in its job row: after six quiet hours
+    // it is marked failed (its transaction never committed, so nothing was imported).
+    touchstone_store::imports::fail_stale(&app.db, now.plus_seconds(-6 * 3600).as_micros(), now.as_micros()).await?;
     let expired = crate::certificates::expire_due(app).await?;
     if expired > 0 {
         tracing::info!(expired, "certificates past their expiry date expired");

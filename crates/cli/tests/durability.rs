@@ -146,3 +146,76 @@ async fn every_acknowledged_write_survives_a_kill_9_of_the_server_and_the_chain_
     );
     println!("{}", String::from_utf8_lossy(&out.stdout).trim());
 }
+
+/// R-ENT-5, R-NF-2: an import killed with SIGKILL while it applies leaves the database as it
+/// was (nothing, or — had it committed just before — everything), never a part.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_killed_mid_way_leaves_the_ledger_exactly_as_before() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let db = fresh_database_url(&data).await.expect("fresh database");
+    let app = App::open(config(&db, &data)).await.expect("opens");
+    let files = dir.path().join("files");
+    let out = run_cli(&[
+        "generate",
+        "--province",
+        "360000",
+        "--enterprises",
+        "20000",
+        "--seed",
+        "3",
+        "--out",
+        files.to_str().expect("path"),
+    ])
+    .await;
+    assert!(out.status.success(), "{}", touchstone_testing::process::output_text(&out));
+    let csv = files.join("enterprises.csv");
+    let mut child = std::process::Command::new(touchstone_testing::touchstone_bin())
+        .args([
+            "import",
+            "enterprises",
+            "--db",
+            &db,
+            "--data",
+            data.to_str().expect("path"),
+            csv.to_str().expect("path"),
+        ])
+        .env_remove("TOUCHSTONE_TEST_PG_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("import starts");
+    let window = touchstone_store::list::Window { sort: "j.created_at", descending: true, page: 1, per_page: 1 };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut phase = String::new();
+    while Instant::now() < deadline {
+        let jobs = touchstone_store::imports::list(
+            &app.db,
+            &touchstone_domain::jurisdiction::BureauScope::Everything,
+            "",
+            &window,
+        )
+        .await
+        .expect("jobs");
+        if let Some(s) = jobs.items.into_iter().next() {
+            phase = s.status;
+            if phase == "applying" || phase == "done" {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    println!("killed while the job was {phase:?}");
+    let everything = touchstone_domain::jurisdiction::Scope::Everything;
+    let visibility = touchstone_store::enterprises::Visibility { regions: &everything, own: None };
+    let one = touchstone_store::list::Window { sort: "e.id", descending: false, page: 1, per_page: 1 };
+    let n = touchstone_store::enterprises::list(&app.db, &visibility, &Default::default(), &one)
+        .await
+        .expect("count")
+        .total;
+    assert!(n == 0 || n == 20_000, "a killed import left {n} enterprises: all or nothing");
+    let verify = run_cli(&["audit", "verify", "--db", &db, "--data", data.to_str().expect("path")]).await;
+    assert!(verify.status.success(), "{}", touchstone_testing::process::output_text(&verify));
+}

@@ -152,3 +152,14 @@ pub async fn changes(db: &Db, enterprise_id: Uuid) -> Result<Vec<ChangeRow>, Sto
     )
     .await
 }
+
+/// Marks jobs that stopped moving before `stale_before` as failed (their process died: the
+/// transaction that would have applied them never committed, so nothing was imported).
+pub async fn fail_stale(db: &Db, stale_before: i64, now: i64) -> Result<u64, StoreError> {
+    db.execute(
+        "UPDATE import_jobs SET status = 'failed', message = 'interrupted: the server stopped during the import; nothing was imported', \
+         updated_at = ? WHERE status IN ('queued', 'validating', 'applying') AND updated_at < ?",
+        args![now, stale_before],
+    )
+    .await
+}
