@@ -494,7 +494,7 @@ pub fn diff(before: &Value, after: &Value) -> Vec<FieldChange> {
     keys.sort();
     keys.dedup();
     keys.into_iter()
-        .filter(|k| b.get(*k) != a.get(*k))
+        .filter(|k| k.as_str() != "id" && b.get(*k) != a.get(*k))
         .map(|k| FieldChange {
             field: k.clone(),
             before: masked_value(k, b.get(k).unwrap_or(&Value::Null)),

@@ -2,6 +2,7 @@
 //! audit keys, settings) and returns what both the JSON API and the pages render:
 //! authorize → validate → one transaction holding the change and its audit entry.
 
+pub mod activation;
 pub mod actor;
 pub mod audit;
 pub mod auth;

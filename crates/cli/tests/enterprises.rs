@@ -178,3 +178,31 @@ async fn an_enterprise_user_sees_only_its_own_file_and_edits_only_its_contacts()
     assert_eq!(r[0]["action"], "enterprise.contacts");
     assert_eq!(r[0]["actor"], "qiye.zhiliang");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_enterprise_claims_its_account_once_with_the_code_an_officer_issued() {
+    let t = TestApp::spawn().await;
+    let mut c = t.signed_in("ncx.officer").await;
+    let uscc = code("360121", "MA35K8W1");
+    let e = register(&mut c, enterprise(&uscc, "激活测试企业", "360121")).await;
+    let id = e["id"].as_str().expect("id").to_string();
+    let issued = c.post_json(&format!("/api/v1/enterprises/{id}/activation-code"), json!({})).await;
+    assert_eq!(issued.status, 201, "{}", issued.text);
+    let code_text = issued.json()["code"].as_str().expect("code").to_string();
+    let mut public = t.client();
+    assert_eq!(public.get("/activate").await.status, 200);
+    let claim = |code: &str, username: &str| json!({"uscc": uscc, "code": code, "username": username, "display_name": "质量负责人", "password": "Claim#Mine2026"});
+    let r = public.post_json("/api/v1/activate", claim("AAAA-BBBB-CCCC-DDDD", "jihuo.user")).await;
+    assert_eq!(r.json()["error"]["fields"][0]["code"], "invalid_activation");
+    let r = public.post_json("/api/v1/activate", claim(&code_text.to_lowercase(), "jihuo.user")).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json()["role"], "enterprise_user");
+    let r = public.post_json("/api/v1/activate", claim(&code_text, "jihuo.again")).await;
+    assert_eq!(r.json()["error"]["fields"][0]["code"], "invalid_activation", "a code works once");
+    let mut me = t.client();
+    let r = me.post_json("/api/v1/auth/sign-in", json!({"username": "jihuo.user", "password": "Claim#Mine2026"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(me.get(&format!("/api/v1/enterprises/{id}")).await.json()["name"], "激活测试企业");
+    let mut other = t.signed_in("xj.officer").await;
+    assert_eq!(other.post_json(&format!("/api/v1/enterprises/{id}/activation-code"), json!({})).await.status, 404);
+}

@@ -54,6 +54,8 @@ fn enterprise_routes() -> Vec<Route> {
         ("FORM", "/enterprises/{id}/unmask", None),
         ("GET", "/enterprises/{id}/edit", None),
         ("FORM", "/enterprises/{id}/edit", None),
+        ("POST", "/api/v1/enterprises/{id}/activation-code", None),
+        ("FORM", "/enterprises/{id}/activation-code", None),
         ("CERT GET", "/api/v1/certificates/{id}", None),
         (
             "CERT POST",

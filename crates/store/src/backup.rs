@@ -31,6 +31,7 @@ pub const TABLES: &[&str] = &[
     "import_jobs",
     "import_errors",
     "enterprise_changes",
+    "activation_codes",
 ];
 
 /// Self-references restored in a second pass (inserted as NULL first).

@@ -2,6 +2,7 @@
 //! (`db`), migrations, and the queries of each table family. Every query of regional data
 //! takes the actor's `Scope` and applies it in SQL (R-AUTH-1). No business rules here.
 
+pub mod activation;
 pub mod audit;
 pub mod backup;
 pub mod certificates;

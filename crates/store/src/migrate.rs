@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "enterprises", include_str!("../migrations/0002_enterprises.sql")),
     (3, "certificates", include_str!("../migrations/0003_certificates.sql")),
     (4, "imports", include_str!("../migrations/0004_imports.sql")),
+    (5, "activation", include_str!("../migrations/0005_activation.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

@@ -108,6 +108,37 @@ impl Tr {
             None => code.to_string(),
         }
     }
+    /// A value of a change-history diff, readable: no JSON, labels for codes.
+    pub fn change_value(&self, field: &str, v: &serde_json::Value) -> String {
+        use serde_json::Value;
+        match (field, v) {
+            (_, Value::Null) => "—".into(),
+            (_, Value::Bool(b)) => self.t(if *b { "yes" } else { "no" }),
+            ("categories", Value::Array(items)) => {
+                items.iter().filter_map(Value::as_str).map(|c| self.category(c)).collect::<Vec<_>>().join("、")
+            }
+            ("region_code", Value::String(s)) => self.region(s),
+            ("scale", Value::String(s)) => self.label("scale", s),
+            ("status", Value::String(s)) => self.label("status", s),
+            ("latitude_e6" | "longitude_e6", Value::Number(n)) => {
+                n.as_i64().map(|m| format!("{:.6}", m as f64 / 1e6)).unwrap_or_default()
+            }
+            (_, Value::String(s)) => s.clone(),
+            (_, Value::Array(items)) => items
+                .iter()
+                .map(|i| match i {
+                    Value::Object(o) => ["name", "position", "phone"]
+                        .iter()
+                        .filter_map(|k| o.get(*k).and_then(Value::as_str).filter(|s| !s.is_empty()))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    other => self.change_value("", other),
+                })
+                .collect::<Vec<_>>()
+                .join("；"),
+            (_, other) => other.to_string(),
+        }
+    }
     /// A time in China's local time.
     pub fn time(&self, micros: impl Micros) -> String {
         touchstone_domain::time::Timestamp::from_micros(micros.micros()).to_china_local()

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1` (R-EXC-1): everything the pages do, for machine clients,
 //! authenticated by the session cookie or an `Authorization: Bearer` API token.
 
+pub mod activation;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
@@ -41,6 +42,8 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprises", get(enterprises::list).post(enterprises::create))
         .route("/enterprises/{id}", get(enterprises::get).put(enterprises::update))
         .route("/enterprises/{id}/unmask", post(enterprises::unmask))
+        .route("/enterprises/{id}/activation-code", post(activation::issue))
+        .route("/activate", post(activation::claim))
         .route("/enterprises/{id}/history", get(enterprises::history))
         .route("/me/enterprise/contacts", axum::routing::put(enterprises::own_contacts))
         .route("/certificates", get(certificates::list).post(certificates::create))

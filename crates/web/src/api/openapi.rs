@@ -6,7 +6,9 @@ use axum::response::{Html, IntoResponse};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{audit, auth, catalogue, certificates, enterprises, imports, me, organisations, regions, users};
+use super::{
+    activation, audit, auth, catalogue, certificates, enterprises, imports, me, organisations, regions, users,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,7 +21,7 @@ use super::{audit, auth, catalogue, certificates, enterprises, imports, me, orga
         enterprises::list, enterprises::create, enterprises::get, enterprises::unmask, enterprises::update, enterprises::history, enterprises::own_contacts,
         certificates::list, certificates::create, certificates::get, certificates::change_status, certificates::check, certificates::bodies, certificates::create_body,
         catalogue::categories, catalogue::key_products,
-        imports::enterprises, imports::get,
+        imports::enterprises, imports::get, activation::issue, activation::claim,
         audit::list, regions::list,
     ),
     modifiers(&Security),

@@ -2,6 +2,7 @@
 //! usable on a phone. Handlers call the same use cases as the API.
 
 pub mod account;
+pub mod activation;
 pub mod admin;
 pub mod audit;
 pub mod catalogue;
@@ -54,6 +55,8 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprises/{id}", get(enterprises::file))
         .route("/enterprises/{id}/unmask", post(enterprises::unmask))
         .route("/enterprises/{id}/edit", get(enterprises::edit).post(enterprises::update))
+        .route("/enterprises/{id}/activation-code", post(activation::issue))
+        .route("/activate", get(activation::page).post(activation::submit))
         .route("/certificates", get(certificates::list).post(certificates::create))
         .route("/certificates/new", get(certificates::new))
         .route("/certificates/{id}", get(certificates::show))
