@@ -206,3 +206,25 @@ async fn an_enterprise_claims_its_account_once_with_the_code_an_officer_issued()
     let mut other = t.signed_in("xj.officer").await;
     assert_eq!(other.post_json(&format!("/api/v1/enterprises/{id}/activation-code"), json!({})).await.status, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_filtered_list_exports_to_xlsx_with_personal_data_masked_and_the_export_audited() {
+    let t = TestApp::spawn().await;
+    let mut c = t.signed_in("ncx.officer").await;
+    register(&mut c, enterprise(&code("360121", "MA35K8X1"), "导出测试电缆厂", "360121")).await;
+    let http = reqwest::Client::new();
+    let res = http
+        .get(format!("{}/enterprises/export.xlsx?q=导出测试", t.base))
+        .header("cookie", format!("ts_session={}", c.session.clone().expect("session")))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap_or("").contains("spreadsheetml"));
+    let bytes = res.bytes().await.expect("body");
+    assert!(bytes.starts_with(b"PK"), "an XLSX is a zip");
+    let mut admin = t.signed_in("ncx.admin").await;
+    let audit = admin.get("/api/v1/audit?action=export&entity_type=enterprise").await.json();
+    assert_eq!(audit["total"], 1);
+    assert!(audit["items"][0]["after_json"].as_str().unwrap_or("").contains("xlsx"));
+}

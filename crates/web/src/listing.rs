@@ -189,6 +189,44 @@ where
     }
 }
 
+/// Writes rows as an XLSX workbook (constant-memory worksheet), one sheet, header in bold.
+pub fn xlsx_response(filename: &str, header_row: Vec<String>, rows: Vec<Vec<String>>) -> Response {
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        let sheet = wb.add_worksheet_with_constant_memory()?;
+        for (c, h) in header_row.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, h, &bold)?;
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                sheet.write_string(r as u32 + 1, c as u16, v)?;
+            }
+        }
+        wb.save_to_buffer()
+    };
+    match build() {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            ],
+            Body::from(bytes),
+        )
+            .into_response(),
+        Err(e) => WebError(Error::Internal(format!("writing the workbook: {e}"))).into_response(),
+    }
+}
+
+/// CSV or XLSX, as the export path asked.
+pub fn export_response(stem: &str, xlsx: bool, header_row: Vec<String>, rows: Vec<Vec<String>>) -> Response {
+    if xlsx {
+        xlsx_response(&format!("{stem}.xlsx"), header_row, rows)
+    } else {
+        csv_response(&format!("{stem}.csv"), header_row, rows)
+    }
+}
+
 /// Writes rows as CSV (UTF-8 with BOM, so spreadsheet software reads Chinese correctly).
 pub fn csv_response(filename: &str, header_row: Vec<String>, rows: Vec<Vec<String>>) -> Response {
     let mut out = String::from("\u{feff}");

@@ -389,3 +389,4 @@ back = Back
 action-enterprise-activation-code = Activation code issued
 action-enterprise-account-claimed = Enterprise account activated
 field-error-invalid-activation = The credit code and activation code do not match, or the code was used or has expired.
+export-xlsx = Export XLSX

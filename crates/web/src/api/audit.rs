@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::api::Page;
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{Auth, Q};
-use crate::listing::{ListParams, collect_all, csv_response};
+use crate::listing::{ListParams, collect_all, export_response};
 
 pub const SORTS: &[(&str, &str)] =
     &[("seq", "a.seq"), ("at", "a.at"), ("actor", "a.actor_name"), ("action", "a.action")];
@@ -32,8 +32,8 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>
     Ok(Json(touchstone_app::audit::list(&state.app, &auth.actor, &filter(&p)?, &p.window(SORTS, true)?).await?.into()))
 }
 
-/// Every entry the filter matches, as CSV (itself an audited export).
-pub async fn export_csv(state: &AppState, auth: &Auth, p: &ListParams) -> WebResult<Response> {
+/// Every entry the filter matches, as CSV or XLSX (itself an audited export).
+pub async fn export(state: &AppState, auth: &Auth, p: &ListParams, xlsx: bool) -> WebResult<Response> {
     let f = &filter(p)?;
     let entries = collect_all(p.window(SORTS, true)?, |w| async move {
         touchstone_app::audit::list(&state.app, &auth.actor, f, &w).await
@@ -62,7 +62,7 @@ pub async fn export_csv(state: &AppState, auth: &Auth, p: &ListParams) -> WebRes
         &state.app,
         &auth.actor,
         "audit_entry",
-        serde_json::json!({"filter": p.query_string(&[]), "rows": rows.len()}),
+        serde_json::json!({"filter": p.query_string(&[]), "rows": rows.len(), "format": if xlsx { "xlsx" } else { "csv" }}),
     )
     .await?;
     let header = [
@@ -82,5 +82,5 @@ pub async fn export_csv(state: &AppState, auth: &Auth, p: &ListParams) -> WebRes
     .iter()
     .map(|k| auth.tr.t(&format!("col-{k}")))
     .collect();
-    Ok(csv_response("audit.csv", header, rows))
+    Ok(export_response("audit", xlsx, header, rows))
 }

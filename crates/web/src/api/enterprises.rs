@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::api::Page;
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{ApiJson, Auth, Id, Q};
-use crate::listing::{ListParams, collect_all, csv_response};
+use crate::listing::{ListParams, collect_all, export_response};
 
 pub const SORTS: &[(&str, &str)] = &[
     ("name", "e.name"),
@@ -59,8 +59,8 @@ pub async fn list(
     Ok(Json(enterprises::list(&state.app, &auth.actor, &filter(&p)?, &p.window(SORTS, false)?).await?.into()))
 }
 
-/// Every enterprise the filter matches, as CSV with personal data masked (an audited export).
-pub async fn export_csv(state: &AppState, auth: &Auth, p: &ListParams) -> WebResult<Response> {
+/// Every enterprise the filter matches, as CSV or XLSX with personal data masked (an audited export).
+pub async fn export(state: &AppState, auth: &Auth, p: &ListParams, xlsx: bool) -> WebResult<Response> {
     let f = &filter(p)?;
     let tr = &auth.tr;
     let items =
@@ -89,7 +89,7 @@ pub async fn export_csv(state: &AppState, auth: &Auth, p: &ListParams) -> WebRes
         &state.app,
         &auth.actor,
         "enterprise",
-        serde_json::json!({"filter": p.query_string(&[]), "rows": rows.len()}),
+        serde_json::json!({"filter": p.query_string(&[]), "rows": rows.len(), "format": if xlsx { "xlsx" } else { "csv" }}),
     )
     .await?;
     let header =
@@ -97,7 +97,7 @@ pub async fn export_csv(state: &AppState, auth: &Auth, p: &ListParams) -> WebRes
             .iter()
             .map(|k| tr.t(&format!("col-{k}")))
             .collect();
-    Ok(csv_response("enterprises.csv", header, rows))
+    Ok(export_response("enterprises", xlsx, header, rows))
 }
 
 /// Register an enterprise in the jurisdiction (officers, inspectors, administrators).

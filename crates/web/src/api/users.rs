@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::api::Page;
 use crate::error::{ErrorBody, WebResult};
 use crate::extract::{ApiJson, Auth, Id, Q};
-use crate::listing::{ListParams, collect_all, csv_response};
+use crate::listing::{ListParams, collect_all, export_response};
 
 pub const SORTS: &[(&str, &str)] = &[
     ("username", "u.username"),
@@ -39,8 +39,8 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>
     Ok(Json(page.into()))
 }
 
-/// Every user the filter matches, as CSV (an audited export).
-pub async fn export_csv(state: &AppState, auth: &Auth, p: &ListParams) -> WebResult<Response> {
+/// Every user the filter matches, as CSV or XLSX (an audited export).
+pub async fn export(state: &AppState, auth: &Auth, p: &ListParams, xlsx: bool) -> WebResult<Response> {
     let f = &filter(p)?;
     let tr = &auth.tr;
     let users =
@@ -65,14 +65,14 @@ pub async fn export_csv(state: &AppState, auth: &Auth, p: &ListParams) -> WebRes
         &state.app,
         &auth.actor,
         "user",
-        serde_json::json!({"filter": p.query_string(&[]), "rows": rows.len()}),
+        serde_json::json!({"filter": p.query_string(&[]), "rows": rows.len(), "format": if xlsx { "xlsx" } else { "csv" }}),
     )
     .await?;
     let header = ["username", "display-name", "role", "department", "officer-number", "region", "locked", "last-login"]
         .iter()
         .map(|k| tr.t(&format!("col-{k}")))
         .collect();
-    Ok(csv_response("users.csv", header, rows))
+    Ok(export_response("users", xlsx, header, rows))
 }
 
 /// One user; 404 when absent or outside the actor's jurisdiction.

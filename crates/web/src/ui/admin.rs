@@ -79,7 +79,7 @@ pub async fn users(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams
         (tr.t("col-last-login"), Some("last_login_at")),
     ];
     let pager = Pager::new("/admin/users", &p, &page, &columns);
-    let export_href = format!("/admin/users/export.csv?{}", p.query_string(&[]));
+    let export_href = format!("?{}", p.query_string(&[]));
     Ok(render(
         StatusCode::OK,
         &UsersPage {
@@ -94,8 +94,12 @@ pub async fn users(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams
     ))
 }
 
+pub async fn export_users_xlsx(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>) -> WebResult<Response> {
+    crate::api::users::export(&state, &auth, &p, true).await
+}
+
 pub async fn export_users(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>) -> WebResult<Response> {
-    crate::api::users::export_csv(&state, &auth, &p).await
+    crate::api::users::export(&state, &auth, &p, false).await
 }
 
 #[derive(Template)]

@@ -38,13 +38,17 @@ pub async fn page(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>
         (tr.t("col-changes"), None),
     ];
     let pager = Pager::new("/admin/audit", &p, &page, &columns);
-    let export_href = format!("/admin/audit/export.csv?{}", p.query_string(&[]));
+    let export_href = format!("?{}", p.query_string(&[]));
     Ok(render(
         StatusCode::OK,
         &AuditPage { tr, nav: Nav::of(&auth), params: p, pager, entries: page.items, export_href },
     ))
 }
 
+pub async fn export_xlsx(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>) -> WebResult<Response> {
+    crate::api::audit::export(&state, &auth, &p, true).await
+}
+
 pub async fn export(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>) -> WebResult<Response> {
-    crate::api::audit::export_csv(&state, &auth, &p).await
+    crate::api::audit::export(&state, &auth, &p, false).await
 }

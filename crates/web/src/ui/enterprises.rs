@@ -52,7 +52,7 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>
         (tr.t("col-status"), Some("status")),
     ];
     let pager = Pager::new("/enterprises", &p, &page, &columns);
-    let export_href = format!("/enterprises/export.csv?{}", p.query_string(&[]));
+    let export_href = format!("?{}", p.query_string(&[]));
     Ok(render(
         StatusCode::OK,
         &ListPage {
@@ -70,8 +70,12 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>
     ))
 }
 
+pub async fn export_xlsx(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>) -> WebResult<Response> {
+    crate::api::enterprises::export(&state, &auth, &p, true).await
+}
+
 pub async fn export(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>) -> WebResult<Response> {
-    crate::api::enterprises::export_csv(&state, &auth, &p).await
+    crate::api::enterprises::export(&state, &auth, &p, false).await
 }
 
 #[derive(Template)]

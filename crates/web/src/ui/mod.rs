@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/export.csv", get(admin::export_users))
+        .route("/admin/users/export.xlsx", get(admin::export_users_xlsx))
         .route("/admin/users/new", get(admin::new_user))
         .route("/admin/users/{id}", get(admin::user).post(admin::update_user))
         .route("/admin/users/{id}/{action}", post(admin::user_action))
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprises", get(enterprises::list).post(enterprises::create))
         .route("/enterprises/new", get(enterprises::new))
         .route("/enterprises/export.csv", get(enterprises::export))
+        .route("/enterprises/export.xlsx", get(enterprises::export_xlsx))
         .route("/enterprises/{id}", get(enterprises::file))
         .route("/enterprises/{id}/unmask", post(enterprises::unmask))
         .route("/enterprises/{id}/edit", get(enterprises::edit).post(enterprises::update))
@@ -73,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .route("/catalogue", get(catalogue::page))
         .route("/admin/audit", get(audit::page))
         .route("/admin/audit/export.csv", get(audit::export))
+        .route("/admin/audit/export.xlsx", get(audit::export_xlsx))
         .route("/static/app.css", get(|| static_file("text/css; charset=utf-8", include_str!("../../static/app.css"))))
         .route(
             "/static/app.js",
