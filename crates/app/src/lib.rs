@@ -4,6 +4,7 @@
 
 pub mod activation;
 pub mod actor;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod backup;

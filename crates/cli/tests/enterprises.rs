@@ -228,3 +228,37 @@ async fn a_filtered_list_exports_to_xlsx_with_personal_data_masked_and_the_expor
     assert_eq!(audit["total"], 1);
     assert!(audit["items"][0]["after_json"].as_str().unwrap_or("").contains("xlsx"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attachment_is_checked_by_content_stored_by_hash_and_readable_only_in_the_jurisdiction() {
+    let t = TestApp::spawn().await;
+    let mut c = t.signed_in("ncx.officer").await;
+    let e = register(&mut c, enterprise(&code("360121", "MA35K8Y1"), "附件测试企业", "360121")).await;
+    let id = e["id"].as_str().expect("id").to_string();
+    let http = reqwest::Client::new();
+    let send = |name: &str, body: Vec<u8>| {
+        http.post(format!("{}/api/v1/enterprises/{id}/attachments?file_name={name}&note=现场照片", t.base))
+            .header("cookie", format!("ts_session={}", c.session.clone().expect("session")))
+            .header("origin", t.base.clone())
+            .body(body)
+            .send()
+    };
+    let pdf = b"%PDF-1.4\n% inspection record\n".to_vec();
+    let r = send("检查记录.pdf", pdf.clone()).await.expect("sent");
+    assert_eq!(r.status().as_u16(), 201);
+    let row: Value = r.json().await.expect("json");
+    assert_eq!(row["content_type"], "application/pdf");
+    let sha = row["sha256"].as_str().expect("sha").to_string();
+    assert!(t.data_dir.join("files").join(&sha[..2]).join(&sha).exists(), "stored by its SHA-256");
+    let r = send("photo.jpg", b"MZ\x90\x00 not an image".to_vec()).await.expect("sent");
+    assert_eq!(r.status().as_u16(), 422, "an executable is refused whatever its name");
+    let download = c.get(&format!("/attachments/{}", row["id"].as_str().expect("id"))).await;
+    assert_eq!(download.status, 200);
+    assert_eq!(download.text.as_bytes(), &pdf[..]);
+    assert!(c.get(&format!("/enterprises/{id}")).await.text.contains("检查记录.pdf"));
+    let mut other = t.signed_in("xj.officer").await;
+    assert_eq!(other.get(&format!("/attachments/{}", row["id"].as_str().expect("id"))).await.status, 404);
+    let mut admin = t.signed_in("ncx.admin").await;
+    let audit = admin.get(&format!("/api/v1/audit?entity_id={id}&action=enterprise.attachment")).await.json();
+    assert!(audit["items"][0]["after_json"].as_str().unwrap_or("").contains(&sha), "the hash is in the audit entry");
+}

@@ -56,6 +56,9 @@ fn enterprise_routes() -> Vec<Route> {
         ("FORM", "/enterprises/{id}/edit", None),
         ("POST", "/api/v1/enterprises/{id}/activation-code", None),
         ("FORM", "/enterprises/{id}/activation-code", None),
+        ("GET", "/api/v1/enterprises/{id}/attachments", None),
+        ("ATT GET", "/attachments/{id}", None),
+        ("ATT GET", "/api/v1/attachments/{id}/content", None),
         ("CERT GET", "/api/v1/certificates/{id}", None),
         (
             "CERT POST",
@@ -69,7 +72,7 @@ fn enterprise_routes() -> Vec<Route> {
 
 /// Registers an enterprise in `region` as the system account, with a certificate; returns
 /// the enterprise id, its name and the certificate id.
-async fn enterprise_in(t: &TestApp, region: &str) -> (String, String, String) {
+async fn enterprise_in(t: &TestApp, region: &str) -> (String, String, String, String) {
     let n = t.app.clock.now().as_micros() % 100_000_000;
     let uscc =
         touchstone_domain::uscc::Uscc::compose("91", region, &format!("MA{n:06}")[..8]).expect("code").to_string();
@@ -107,12 +110,25 @@ async fn enterprise_in(t: &TestApp, region: &str) -> (String, String, String) {
     )
     .await
     .expect("certificate");
-    (e.enterprise.id.to_string(), name, cert.certificate.id.to_string())
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("upload");
+    std::fs::write(&file, b"%PDF-1.4 secret").expect("write");
+    let att = touchstone_app::attachments::add(
+        &t.app,
+        &touchstone_app::Actor::system(None),
+        e.enterprise.id,
+        &file,
+        "机密.pdf",
+        None,
+    )
+    .await
+    .expect("attachment");
+    (e.enterprise.id.to_string(), name, cert.certificate.id.to_string(), att.id.to_string())
 }
 
 async fn call(c: &mut TestClient, route: &Route, id: &str) -> touchstone_testing::Reply {
     let path = route.1.replace("{id}", id);
-    match route.0.trim_start_matches("CERT ") {
+    match route.0.trim_start_matches("CERT ").trim_start_matches("ATT ") {
         "GET" => c.get(&path).await,
         "FORM" => {
             c.post_form(
@@ -215,9 +231,15 @@ async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
         let list = client.get("/imports").await;
         assert!(!list.text.contains(&secret), "{who} sees another bureau's imports");
         for region in foreign_enterprises(who) {
-            let (id, name, cert) = &enterprises[region];
+            let (id, name, cert, att) = &enterprises[region];
             for route in &enterprise_routes() {
-                let target = if route.0.starts_with("CERT") { cert } else { id };
+                let target = if route.0.starts_with("CERT") {
+                    cert
+                } else if route.0.starts_with("ATT") {
+                    att
+                } else {
+                    id
+                };
                 let foreign = call(&mut client, route, target).await;
                 let nowhere = call(&mut client, route, &uuid::Uuid::now_v7().to_string()).await;
                 assert!(

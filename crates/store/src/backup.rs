@@ -32,6 +32,7 @@ pub const TABLES: &[&str] = &[
     "import_errors",
     "enterprise_changes",
     "activation_codes",
+    "attachments",
 ];
 
 /// Self-references restored in a second pass (inserted as NULL first).

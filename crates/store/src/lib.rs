@@ -3,6 +3,7 @@
 //! takes the actor's `Scope` and applies it in SQL (R-AUTH-1). No business rules here.
 
 pub mod activation;
+pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod certificates;

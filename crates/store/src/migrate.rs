@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "certificates", include_str!("../migrations/0003_certificates.sql")),
     (4, "imports", include_str!("../migrations/0004_imports.sql")),
     (5, "activation", include_str!("../migrations/0005_activation.sql")),
+    (6, "attachments", include_str!("../migrations/0006_attachments.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

@@ -390,3 +390,7 @@ action-enterprise-activation-code = Activation code issued
 action-enterprise-account-claimed = Enterprise account activated
 field-error-invalid-activation = The credit code and activation code do not match, or the code was used or has expired.
 export-xlsx = Export XLSX
+section-attachments = Attachments (photos, documents, audio and video)
+field-note = Note
+upload = Upload
+action-enterprise-attachment = Attachment added

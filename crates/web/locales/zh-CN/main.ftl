@@ -390,3 +390,7 @@ action-enterprise-activation-code = 签发激活码
 action-enterprise-account-claimed = 企业激活账号
 field-error-invalid-activation = 统一社会信用代码与激活码不匹配，或激活码已使用、已过期。
 export-xlsx = 导出 XLSX
+section-attachments = 附件（照片、文件、音视频）
+field-note = 说明
+upload = 上传
+action-enterprise-attachment = 上传附件

@@ -23,7 +23,8 @@ pub struct ImportQuery {
     pub strict: bool,
 }
 
-struct BodyChunks(axum::body::BodyDataStream);
+/// A request body as a source of chunks.
+pub struct BodyChunks(pub axum::body::BodyDataStream);
 
 impl AsyncChunks for BodyChunks {
     async fn next_chunk(&mut self) -> WebResult<Option<axum::body::Bytes>> {
@@ -45,7 +46,15 @@ pub async fn enterprises(
     Q(q): Q<ImportQuery>,
     body: Body,
 ) -> WebResult<(StatusCode, Json<JobRow>)> {
-    let path = save_upload(&state, &q.file_name, BodyChunks(body.into_data_stream())).await?;
+    let path = save_upload(
+        &state,
+        "imports",
+        &q.file_name,
+        Some(&["csv", "xlsx"]),
+        imports::MAX_FILE_BYTES,
+        BodyChunks(body.into_data_stream()),
+    )
+    .await?;
     let job = imports::create_job(&state.app, &auth.actor, &path, &q.file_name, q.strict).await?;
     start(&state, auth.actor.clone(), job.clone(), path);
     Ok((StatusCode::ACCEPTED, Json(job)))

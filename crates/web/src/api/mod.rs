@@ -2,6 +2,7 @@
 //! authenticated by the session cookie or an `Authorization: Bearer` API token.
 
 pub mod activation;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
@@ -43,6 +44,13 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprises/{id}", get(enterprises::get).put(enterprises::update))
         .route("/enterprises/{id}/unmask", post(enterprises::unmask))
         .route("/enterprises/{id}/activation-code", post(activation::issue))
+        .route(
+            "/enterprises/{id}/attachments",
+            get(attachments::list)
+                .post(attachments::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(touchstone_app::attachments::MAX_BYTES as usize + 1024)),
+        )
+        .route("/attachments/{id}/content", get(crate::ui::attachments::download))
         .route("/activate", post(activation::claim))
         .route("/enterprises/{id}/history", get(enterprises::history))
         .route("/me/enterprise/contacts", axum::routing::put(enterprises::own_contacts))

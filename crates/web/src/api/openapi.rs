@@ -7,7 +7,8 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    activation, audit, auth, catalogue, certificates, enterprises, imports, me, organisations, regions, users,
+    activation, attachments, audit, auth, catalogue, certificates, enterprises, imports, me, organisations, regions,
+    users,
 };
 
 #[derive(OpenApi)]
@@ -21,7 +22,7 @@ use super::{
         enterprises::list, enterprises::create, enterprises::get, enterprises::unmask, enterprises::update, enterprises::history, enterprises::own_contacts,
         certificates::list, certificates::create, certificates::get, certificates::change_status, certificates::check, certificates::bodies, certificates::create_body,
         catalogue::categories, catalogue::key_products,
-        imports::enterprises, imports::get, activation::issue, activation::claim,
+        imports::enterprises, imports::get, activation::issue, activation::claim, attachments::upload, attachments::list,
         audit::list, regions::list,
     ),
     modifiers(&Security),

@@ -85,6 +85,7 @@ struct FilePage {
     nav: Nav,
     e: EnterpriseView,
     history: Vec<HistoryEntry>,
+    attachments: Vec<touchstone_store::attachments::AttachmentRow>,
     can_edit: bool,
     can_unmask: bool,
     coordinates: String,
@@ -92,6 +93,7 @@ struct FilePage {
 
 async fn file_page(state: &AppState, auth: &Auth, e: EnterpriseView) -> WebResult<Response> {
     let history = enterprises::history(&state.app, &auth.actor, e.enterprise.id).await?;
+    let attachments = touchstone_app::attachments::list(&state.app, &auth.actor, e.enterprise.id).await?;
     let coordinates = match (e.enterprise.latitude_e6, e.enterprise.longitude_e6) {
         (Some(a), Some(b)) => touchstone_domain::enterprise::Coordinates::display(a, b),
         _ => "—".into(),
@@ -105,6 +107,7 @@ async fn file_page(state: &AppState, auth: &Auth, e: EnterpriseView) -> WebResul
             can_unmask: e.masked && auth.actor.can(Permission::UnmaskPersonalData),
             e,
             history,
+            attachments,
             coordinates,
         },
     ))

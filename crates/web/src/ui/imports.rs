@@ -32,25 +32,33 @@ pub async fn list(State(state): State<AppState>, auth: Auth) -> WebResult<Respon
     Ok(render(StatusCode::OK, &ListPage { tr: auth.tr, nav: Nav::of(&auth), jobs }))
 }
 
-/// Streams an uploaded file into the data directory; returns its path and name.
-pub async fn save_upload(state: &AppState, name: &str, mut next: impl AsyncChunks) -> WebResult<std::path::PathBuf> {
+/// Streams an upload into `<data>/<subdir>/` with a size limit; returns its path. With
+/// `extensions`, only names ending in one of them are accepted.
+pub async fn save_upload(
+    state: &AppState,
+    subdir: &str,
+    name: &str,
+    extensions: Option<&[&str]>,
+    max_bytes: u64,
+    mut next: impl AsyncChunks,
+) -> WebResult<std::path::PathBuf> {
     let ext = std::path::Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
-    if !matches!(ext.as_str(), "csv" | "xlsx") {
-        return Err(Error::field("file", "unsupported_type", "a .csv or .xlsx file").into());
+    if let Some(allowed) = extensions
+        && !allowed.contains(&ext.as_str())
+    {
+        return Err(Error::field("file", "unsupported_type", format!("a {} file", allowed.join(" or "))).into());
     }
-    let dir = state.app.config.server.data_dir.join("imports");
+    let dir = state.app.config.server.data_dir.join(subdir);
     tokio::fs::create_dir_all(&dir).await.map_err(Error::from)?;
-    let path = dir.join(format!("{}.{ext}", uuid::Uuid::now_v7()));
+    let path = dir.join(format!("{}.{}", uuid::Uuid::now_v7(), if ext.is_empty() { "bin" } else { ext.as_str() }));
     let mut file = tokio::fs::File::create(&path).await.map_err(Error::from)?;
     let mut size = 0u64;
     while let Some(chunk) = next.next_chunk().await? {
         size += chunk.len() as u64;
-        if size > MAX_FILE_BYTES {
+        if size > max_bytes {
             drop(file);
             let _ = tokio::fs::remove_file(&path).await;
-            return Err(
-                Error::field("file", "too_large", format!("at most {} MiB", MAX_FILE_BYTES / 1024 / 1024)).into()
-            );
+            return Err(Error::field("file", "too_large", format!("at most {} MiB", max_bytes / 1024 / 1024)).into());
         }
         file.write_all(&chunk).await.map_err(Error::from)?;
     }
@@ -63,7 +71,8 @@ pub trait AsyncChunks {
     fn next_chunk(&mut self) -> impl std::future::Future<Output = WebResult<Option<axum::body::Bytes>>> + Send;
 }
 
-struct Field<'a>(axum::extract::multipart::Field<'a>);
+/// A multipart form field as a source of chunks.
+pub struct Field<'a>(pub axum::extract::multipart::Field<'a>);
 
 impl AsyncChunks for Field<'_> {
     async fn next_chunk(&mut self) -> WebResult<Option<axum::body::Bytes>> {
@@ -90,7 +99,10 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, mut form: Multipa
             Some("strict") => strict = true,
             Some("file") => {
                 let name = field.file_name().unwrap_or("upload.csv").to_string();
-                saved = Some((save_upload(&state, &name, Field(field)).await?, name));
+                saved = Some((
+                    save_upload(&state, "imports", &name, Some(&["csv", "xlsx"]), MAX_FILE_BYTES, Field(field)).await?,
+                    name,
+                ));
             }
             _ => {}
         }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod activation;
 pub mod admin;
+pub mod attachments;
 pub mod audit;
 pub mod catalogue;
 pub mod certificates;
@@ -58,6 +59,13 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprises/{id}/unmask", post(enterprises::unmask))
         .route("/enterprises/{id}/edit", get(enterprises::edit).post(enterprises::update))
         .route("/enterprises/{id}/activation-code", post(activation::issue))
+        .route(
+            "/enterprises/{id}/attachments",
+            post(attachments::upload).layer(axum::extract::DefaultBodyLimit::max(
+                touchstone_app::attachments::MAX_BYTES as usize + 64 * 1024,
+            )),
+        )
+        .route("/attachments/{id}", get(attachments::download))
         .route("/activate", get(activation::page).post(activation::submit))
         .route("/certificates", get(certificates::list).post(certificates::create))
         .route("/certificates/new", get(certificates::new))
