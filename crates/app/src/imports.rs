@@ -334,20 +334,7 @@ async fn run_inner(
         ent_store::replace_contacts(&mut tx, s.row.id, &s.contacts).await?;
         ent_store::replace_categories(&mut tx, s.row.id, &s.categories).await?;
         let after = snapshot(&s.row, &s.contacts, &s.categories);
-        store::insert_change(
-            &mut tx,
-            &ChangeRow {
-                id: Uuid::now_v7(),
-                enterprise_id: s.row.id,
-                at,
-                actor_name: actor.username.clone(),
-                action: "enterprise.import".into(),
-                before_json: None,
-                after_json: Some(after.to_string()),
-                job_id: Some(job.id),
-            },
-        )
-        .await?;
+        store::insert_change(&mut tx, &change_row(s.row.id, at, actor, job.id, None, &after)).await?;
     }
     for (expected, before, s, after) in &updates {
         if !ent_store::update(&mut tx, &s.row, *expected).await? {
@@ -358,20 +345,7 @@ async fn run_inner(
         }
         ent_store::replace_contacts(&mut tx, s.row.id, &s.contacts).await?;
         ent_store::replace_categories(&mut tx, s.row.id, &s.categories).await?;
-        store::insert_change(
-            &mut tx,
-            &ChangeRow {
-                id: Uuid::now_v7(),
-                enterprise_id: s.row.id,
-                at,
-                actor_name: actor.username.clone(),
-                action: "enterprise.import".into(),
-                before_json: Some(before.to_string()),
-                after_json: Some(after.to_string()),
-                job_id: Some(job.id),
-            },
-        )
-        .await?;
+        store::insert_change(&mut tx, &change_row(s.row.id, at, actor, job.id, Some(before), after)).await?;
     }
     for e in &errors {
         store::insert_error(&mut tx, e).await?;
@@ -399,6 +373,27 @@ async fn run_inner(
     audit::record(app, &mut tx, actor, change.after(summary)).await?;
     tx.commit().await?;
     Ok(Outcome { job: job.clone(), errors })
+}
+
+/// The history row an import leaves on one enterprise.
+fn change_row(
+    enterprise_id: Uuid,
+    at: i64,
+    actor: &Actor,
+    job: Uuid,
+    before: Option<&serde_json::Value>,
+    after: &serde_json::Value,
+) -> ChangeRow {
+    ChangeRow {
+        id: Uuid::now_v7(),
+        enterprise_id,
+        at,
+        actor_name: actor.username.clone(),
+        action: "enterprise.import".into(),
+        before_json: before.map(|b| b.to_string()),
+        after_json: Some(after.to_string()),
+        job_id: Some(job),
+    }
 }
 
 /// A job the actor started or that belongs to a bureau they oversee.
