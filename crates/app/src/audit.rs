@@ -214,10 +214,46 @@ pub fn last_checkpoint_at(app: &App) -> Option<i64> {
     latest_checkpoint(app).ok().flatten().map(|c| c.at)
 }
 
-/// Entries the actor may read, filtered.
+/// Entries the actor may read, filtered; personal data inside before/after is masked
+/// (R-PRIV-1: reading it unmasked is the audited unmask of the record itself).
 pub async fn list(app: &App, actor: &Actor, filter: &AuditFilter, window: &Window) -> Result<Page<AuditRow>> {
     actor.require(Permission::ReadAudit, "reading the audit log")?;
-    Ok(store::list(&app.db, &actor.bureaus, &actor.regions, filter, window).await?)
+    let mut page = store::list(&app.db, &actor.bureaus, &actor.regions, filter, window).await?;
+    for row in &mut page.items {
+        row.before_json = row.before_json.as_deref().map(mask_personal_json);
+        row.after_json = row.after_json.as_deref().map(mask_personal_json);
+    }
+    Ok(page)
+}
+
+/// Masks identity numbers and phone numbers anywhere in a JSON document.
+pub fn mask_personal_json(text: &str) -> String {
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                for (k, x) in map.iter_mut() {
+                    match (k.as_str(), &x) {
+                        ("legal_rep_id_number", Value::String(s)) => {
+                            *x = Value::String(touchstone_domain::enterprise::mask_id_number(s))
+                        }
+                        ("legal_rep_phone" | "phone", Value::String(s)) => {
+                            *x = Value::String(touchstone_domain::enterprise::mask_phone(s))
+                        }
+                        _ => walk(x),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(mut v) => {
+            walk(&mut v);
+            v.to_string()
+        }
+        Err(_) => text.to_string(),
+    }
 }
 
 /// Records that `actor` exported something: exports are sensitive reads (R-AUD-1).
@@ -230,4 +266,21 @@ pub async fn record_export(app: &App, actor: &Actor, entity_type: &'static str, 
     record(app, &mut tx, actor, change).await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn personal_data_in_audit_documents_is_masked_for_display() {
+        let text = r#"{"name":"甲厂","legal_rep_phone":"13812345678","contacts":[{"name":"李","phone":"13900001111"}],"legal_rep_id_number":"11010519491231002X"}"#;
+        let masked = mask_personal_json(text);
+        assert!(
+            masked.contains("138****5678") && masked.contains("139****1111") && masked.contains("1101**********002X"),
+            "{masked}"
+        );
+        assert!(!masked.contains("13812345678"));
+        assert_eq!(mask_personal_json("not json"), "not json");
+    }
 }

@@ -74,6 +74,11 @@ async fn personal_data_is_masked_everywhere_until_an_audited_unmask() {
     let mut admin = t.signed_in("ncx.admin").await;
     let audit = admin.get(&format!("/api/v1/audit?entity_id={id}&action=enterprise.unmask")).await.json();
     assert_eq!(audit["total"], 1, "the unmask is an audited sensitive read");
+    let log = admin.get(&format!("/api/v1/audit?entity_id={id}")).await.text;
+    assert!(
+        log.contains("138****5678") && !log.contains("13812345678"),
+        "the audit log shows personal data masked too"
+    );
     assert_eq!(audit["items"][0]["actor_name"], "ncx.officer");
 }
 
