@@ -42,6 +42,16 @@ fn key_file(t: &TestApp) -> PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_restores_into_an_empty_database_with_the_same_users_and_bureaus_and_a_verified_chain() {
     let t = TestApp::spawn().await;
+    let mut officer = t.signed_in("ncx.officer").await;
+    let uscc = touchstone_domain::uscc::Uscc::compose("91", "360121", "MA35K8P7").expect("code").to_string();
+    let r = officer
+        .post_json(
+            "/api/v1/enterprises",
+            serde_json::json!({"uscc": uscc, "name": "南昌县备份测试电缆厂", "legal_representative": "张三", "address": "南昌县",
+                               "region_code": "360121", "scale": "small", "status": "operating", "roles": ["producer"]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
     let files = tempfile::tempdir().expect("tempdir");
     let file = files.path().join("touchstone.backup");
     let summary = backup::backup(&t.app, &Actor::system(None), &file).await.expect("backup");
@@ -59,7 +69,16 @@ async fn a_backup_restores_into_an_empty_database_with_the_same_users_and_bureau
     let v = audit::verify(&target, None).await.expect("the restored chain verifies");
     // The chain as backed up (including the backup's own entry), plus the restore's entry.
     assert_eq!(v.entries, head_seq(&t.app).await + 1);
+    assert_eq!(search(&target, "备份测试").await, 1, "the search index is rebuilt from the restored ledger");
     target.db.close().await;
+}
+
+async fn search(app: &App, text: &str) -> i64 {
+    use touchstone_store::enterprises::{EnterpriseFilter, Visibility, list};
+    let everything = touchstone_domain::jurisdiction::Scope::Everything;
+    let filter = EnterpriseFilter { text: Some(text.into()), ..Default::default() };
+    let window = touchstone_store::list::Window { sort: "e.name", descending: false, page: 1, per_page: 10 };
+    list(&app.db, &Visibility { regions: &everything, own: None }, &filter, &window).await.expect("search").total
 }
 
 // R-OPS-1

@@ -20,6 +20,9 @@ fn enterprise(uscc: &str, name: &str, region: &str) -> Value {
     })
 }
 
+/// A category other than wire and cable (04.01), so a product search tells the two apart.
+const FIRE_CATEGORY: &str = "06.01";
+
 async fn register(c: &mut TestClient, body: Value) -> Value {
     let r = c.post_json("/api/v1/enterprises", body).await;
     assert_eq!(r.status, 201, "{}", r.text);
@@ -116,6 +119,7 @@ async fn search_finds_by_a_two_character_name_credit_code_legal_representative_a
     let mut other = enterprise(&code("360121", "MA35K8P5"), "南昌县消防器材厂", "360121");
     other["legal_representative"] = json!("王小红");
     other["address"] = json!("南昌县向塘镇");
+    other["categories"] = json!([FIRE_CATEGORY]);
     register(&mut c, other).await;
     let names = |v: Value| -> Vec<String> {
         v["items"].as_array().expect("items").iter().map(|i| i["name"].as_str().unwrap_or("").to_string()).collect()
@@ -128,6 +132,17 @@ async fn search_finds_by_a_two_character_name_credit_code_legal_representative_a
     );
     assert_eq!(names(c.get("/api/v1/enterprises?q=王小红").await.json()), vec!["南昌县消防器材厂"]);
     assert_eq!(names(c.get("/api/v1/enterprises?q=向塘").await.json()), vec!["南昌县消防器材厂"]);
+    assert_eq!(names(c.get("/api/v1/enterprises?q=电线电缆").await.json()), vec!["江西赣电电缆有限公司"], "by product");
+    assert_eq!(names(c.get("/api/v1/enterprises?q=赣电电").await.json()), vec!["江西赣电电缆有限公司"], "a phrase");
+    assert!(
+        names(c.get("/api/v1/enterprises?q=电赣").await.json()).is_empty(),
+        "characters out of order are no phrase"
+    );
+    assert!(
+        names(c.get("/api/v1/enterprises?q=缆有限公司南昌").await.json()).is_empty(),
+        "a phrase stays in one field"
+    );
+    assert_eq!(names(c.get("/api/v1/enterprises?q=%E3%80%82%25").await.json()).len(), 2, "punctuation only: no filter");
     assert_eq!(c.get("/api/v1/enterprises?status=open").await.json()["error"]["fields"][0]["field"], "status");
     let mut neighbour = t.signed_in("xj.officer").await;
     assert_eq!(

@@ -10,6 +10,7 @@ pub mod jurisdiction;
 pub mod password;
 pub mod region;
 pub mod role;
+pub mod search;
 pub mod time;
 pub mod uscc;
 

@@ -171,6 +171,8 @@ pub async fn restore(db: &Db, schema_version: i64, input: &mut dyn BufRead) -> R
         layouts.insert(*t, columns(db, t).await?);
     }
     let mut tx = db.begin().await?;
+    // Derived indexes are not in the backup: emptied first, rebuilt from the restored ledger.
+    tx.execute("DELETE FROM enterprise_search", vec![]).await?;
     for t in TABLES.iter().rev() {
         tx.execute(&format!("DELETE FROM {t}"), vec![]).await?;
     }
@@ -234,6 +236,7 @@ pub async fn restore(db: &Db, schema_version: i64, input: &mut dyn BufRead) -> R
         rows += 1;
     }
     apply_second_pass(&mut tx, second_pass).await?;
+    crate::search::rebuild(&mut tx).await?;
     tx.commit().await?;
     Ok(RestoreSummary { rows, schema_version: file_version })
 }

@@ -1,6 +1,8 @@
 //! The few places where SQLite and PostgreSQL truly differ. Everything else is one query text.
 
-use crate::{Engine, StoreError, Tx};
+use touchstone_domain::search::Query;
+
+use crate::{Arg, Engine, StoreError, Tx};
 
 /// Serialises writers on a table for the rest of the transaction. SQLite already holds the
 /// database write lock (`BEGIN IMMEDIATE`); PostgreSQL takes an explicit table lock.
@@ -37,4 +39,20 @@ pub fn columns_query(engine: Engine) -> &'static str {
 pub fn contains_pattern(needle: &str) -> String {
     let escaped = needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{}%", escaped.to_lowercase())
+}
+
+/// `(sql, arg)`: a subquery selecting the ids of enterprises whose indexed fields contain the
+/// query's phrase, for `e.id IN (…)` — FTS5 on SQLite, the GIN-indexed tsvector on
+/// PostgreSQL, over the same tokens (ADR 0005).
+pub fn full_text_ids(engine: Engine, query: &Query) -> (&'static str, Arg) {
+    match engine {
+        Engine::Sqlite => (
+            "SELECT s.enterprise_id FROM enterprise_fts JOIN enterprise_search s ON s.rid = enterprise_fts.rowid \
+             WHERE enterprise_fts MATCH ?",
+            Arg::from(query.fts5()),
+        ),
+        Engine::Postgres => {
+            ("SELECT enterprise_id FROM enterprise_search WHERE tsv @@ CAST(? AS tsquery)", Arg::from(query.tsquery()))
+        }
+    }
 }

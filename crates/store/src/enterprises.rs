@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use touchstone_domain::jurisdiction::Scope;
+use touchstone_domain::search::Query;
 use uuid::Uuid;
 
 use crate::list::{Page, Window, fetch_page};
@@ -60,7 +61,8 @@ pub struct Visibility<'a> {
     pub own: Option<Uuid>,
 }
 
-fn visible(v: &Visibility) -> (String, Vec<Arg>) {
+/// `(sql, args)` restricting `e` (an enterprises alias) to what `v` may see.
+pub(crate) fn visible(v: &Visibility) -> (String, Vec<Arg>) {
     let (r, mut args) = condition("e.region_code", v.regions);
     match v.own {
         Some(id) => {
@@ -131,7 +133,8 @@ pub async fn id_by_uscc(db: &Db, uscc: &str) -> Result<Option<Uuid>, StoreError>
 
 #[derive(Debug, Clone, Default)]
 pub struct EnterpriseFilter {
-    /// Name, credit code, legal representative or address contains this text.
+    /// Name, credit code (from its start), legal representative, address or product contains
+    /// this phrase (`touchstone_domain::search`).
     pub text: Option<String>,
     pub region_code: Option<String>,
     pub status: Option<String>,
@@ -149,14 +152,13 @@ pub async fn list(
 ) -> Result<Page<EnterpriseRow>, StoreError> {
     let (cond, mut args) = visible(v);
     let mut from_where = format!("FROM enterprises e WHERE {cond}");
-    if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        from_where.push_str(
-            " AND (LOWER(e.name) LIKE ? ESCAPE '\\' OR e.uscc LIKE ? ESCAPE '\\' \
-             OR LOWER(e.legal_representative) LIKE ? ESCAPE '\\' OR LOWER(e.address) LIKE ? ESCAPE '\\')",
-        );
-        let p = crate::dialect::contains_pattern(t);
-        let upper = crate::dialect::contains_pattern(t).to_uppercase();
-        args.extend([Arg::from(&p), Arg::from(&upper), Arg::from(&p), Arg::from(&p)]);
+    if let Some(text) = &f.text {
+        let query = Query::parse(text);
+        if !query.is_empty() {
+            let (ids, arg) = crate::search::full_text_ids(db.engine(), &query);
+            from_where.push_str(&format!(" AND e.id IN ({ids})"));
+            args.push(arg);
+        }
     }
     if let Some(r) = &f.region_code {
         let codes = touchstone_domain::region::regions().descendants_and_self(r);
@@ -216,6 +218,9 @@ pub async fn categories(db: &Db, enterprise_id: Uuid) -> Result<Vec<String>, Sto
     Ok(rows.into_iter().map(|r| r.category_code).collect())
 }
 
+/// Replaces the enterprise's categories and re-indexes it for search. Every write of an
+/// enterprise's searchable fields (registration, edit, import, generation) ends here, so the
+/// index is refreshed in the same transaction.
 pub async fn replace_categories(tx: &mut Tx, enterprise_id: Uuid, codes: &[String]) -> Result<(), StoreError> {
     tx.execute("DELETE FROM enterprise_categories WHERE enterprise_id = ?", args![enterprise_id]).await?;
     for c in codes {
@@ -225,7 +230,7 @@ pub async fn replace_categories(tx: &mut Tx, enterprise_id: Uuid, codes: &[Strin
         )
         .await?;
     }
-    Ok(())
+    crate::search::refresh(tx, &[enterprise_id]).await
 }
 
 /// Unscoped: the registered enterprises among `codes` (imports decide insert or update).

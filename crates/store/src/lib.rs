@@ -16,6 +16,7 @@ pub mod list;
 pub mod migrate;
 pub mod organisations;
 pub mod scope;
+pub mod search;
 pub mod sessions;
 pub mod users;
 

@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "imports", include_str!("../migrations/0004_imports.sql")),
     (5, "activation", include_str!("../migrations/0005_activation.sql")),
     (6, "attachments", include_str!("../migrations/0006_attachments.sql")),
+    (7, "search", include_str!("../migrations/0007_search.sql")),
 ];
 
 #[derive(sqlx::FromRow)]
@@ -35,7 +36,11 @@ pub async fn run(db: &Db, now_micros: i64) -> Result<usize, StoreError> {
         let done: Option<Version> =
             tx.fetch_optional("SELECT version FROM schema_migrations WHERE version = ?", args![*version]).await?;
         if done.is_none() {
-            tx.execute_script(sql).await?;
+            tx.execute_script(&for_engine(sql, tx.engine())).await?;
+            if *name == "search" {
+                // The index is derived: fill it for enterprises registered before it existed.
+                crate::search::rebuild(&mut tx).await?;
+            }
             tx.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                 args![*version, *name, now_micros],
@@ -46,6 +51,27 @@ pub async fn run(db: &Db, now_micros: i64) -> Result<usize, StoreError> {
         tx.commit().await?;
     }
     Ok(applied)
+}
+
+/// The part of a migration for `engine`. A line `-- engine: sqlite` or `-- engine: postgres`
+/// starts a section only that engine runs (where the two truly differ, such as full-text
+/// indexes); `-- engine: all` returns to the shared text.
+fn for_engine(sql: &str, engine: crate::Engine) -> String {
+    let mut keep = true;
+    let mut out = String::with_capacity(sql.len());
+    for line in sql.lines() {
+        match line.trim().strip_prefix("-- engine:").map(str::trim) {
+            Some("sqlite") => keep = engine == crate::Engine::Sqlite,
+            Some("postgres") => keep = engine == crate::Engine::Postgres,
+            Some(_) => keep = true,
+            None if keep => {
+                out.push_str(line);
+                out.push('\n');
+            }
+            None => {}
+        }
+    }
+    out
 }
 
 /// The newest migration version this build knows.
@@ -60,4 +86,23 @@ pub async fn current_version(db: &Db) -> Result<i64, StoreError> {
         .await
         .unwrap_or(None);
     Ok(v.map(|v| v.version).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Engine;
+
+    #[test]
+    fn an_engine_section_runs_only_on_its_engine() {
+        let sql = "CREATE TABLE a (x TEXT);\n-- engine: sqlite\nCREATE TABLE s (x TEXT);\n-- engine: postgres\nCREATE TABLE p (x TEXT);\n-- engine: all\nCREATE TABLE b (x TEXT);\n";
+        assert_eq!(
+            for_engine(sql, Engine::Sqlite),
+            "CREATE TABLE a (x TEXT);\nCREATE TABLE s (x TEXT);\nCREATE TABLE b (x TEXT);\n"
+        );
+        assert_eq!(
+            for_engine(sql, Engine::Postgres),
+            "CREATE TABLE a (x TEXT);\nCREATE TABLE p (x TEXT);\nCREATE TABLE b (x TEXT);\n"
+        );
+    }
 }
