@@ -46,6 +46,18 @@ impl Change {
     }
 }
 
+/// A record's fields for an entry's before/after, without the bookkeeping columns (version,
+/// created and updated at and by) that every change moves.
+pub fn record_fields(row: &impl Serialize) -> Value {
+    let mut v = serde_json::to_value(row).unwrap_or(Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        for k in ["version", "created_at", "updated_at", "updated_by"] {
+            o.remove(k);
+        }
+    }
+    v
+}
+
 /// Appends the entry for `change` by `actor` in `tx`. Call it in the transaction that makes
 /// the change, so both commit or neither does.
 pub async fn record(app: &App, tx: &mut Tx, actor: &Actor, change: Change) -> Result<i64> {

@@ -26,7 +26,7 @@ fn visibility(actor: &Actor) -> Visibility<'_> {
     Visibility { regions: &actor.regions, own: actor.own_enterprise() }
 }
 
-fn codes(list: &[String]) -> Vec<String> {
+pub(crate) fn codes(list: &[String]) -> Vec<String> {
     let mut v: Vec<String> = list.iter().flat_map(|s| s.split_whitespace()).map(String::from).collect();
     v.sort();
     v.dedup();
@@ -146,24 +146,143 @@ pub struct Flag {
     pub subject: String,
 }
 
-fn today(app: &App) -> String {
+pub(crate) fn today(app: &App) -> String {
     app.clock.now().china_date()
 }
 
-/// Registers a certificate for an enterprise of the jurisdiction.
-pub async fn create(app: &App, actor: &Actor, input: CertificateInput) -> Result<CertificateView> {
-    actor.require(Permission::EditEnterprises, "registering certificates")?;
-    let mut errors = ValidationErrors::new();
-    let number = input.number.trim().to_uppercase();
+/// A certificate's own fields after the checks every registration path shares (the form, the
+/// API and an import): number, kind, issuer, scope and dates.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Checked {
+    pub number: String,
+    pub kind: String,
+    pub issuer_name: String,
+    pub scope: Vec<String>,
+    pub scope_text: Option<String>,
+    pub issued_on: String,
+    pub expires_on: String,
+}
+
+/// The fields as given, before checking.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields<'a> {
+    pub number: &'a str,
+    pub kind: &'a str,
+    pub issuer_name: &'a str,
+    pub scope: &'a [String],
+    pub scope_text: Option<&'a str>,
+    pub issued_on: &'a str,
+    pub expires_on: &'a str,
+}
+
+/// Checks a certificate's own fields, adding each broken rule to `errors`; `None` when any broke.
+pub(crate) fn check_fields(errors: &mut ValidationErrors, f: Fields) -> Option<Checked> {
+    let before = errors.0.len();
+    let number = f.number.trim().to_uppercase();
     if number.is_empty()
         || number.len() > 60
         || !number.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | '(' | ')'))
     {
         errors.add("number", "invalid_format", "1–60 letters, digits and - / ( )");
     }
-    if !KINDS.contains(&input.kind.as_str()) {
+    if !KINDS.contains(&f.kind) {
         errors.add("kind", "invalid_choice", KINDS.join(", "));
     }
+    let issuer_name = f.issuer_name.trim().to_string();
+    if issuer_name.is_empty() {
+        errors.add("issuer_name", "required", "the issuer as printed on the certificate");
+    } else if issuer_name.chars().count() > 200 {
+        errors.add("issuer_name", "too_long", "at most 200 characters");
+    }
+    let scope = codes(f.scope);
+    check_categories(errors, "scope", &scope);
+    let issued = rules::parse_date(f.issued_on);
+    let expires = rules::parse_date(f.expires_on);
+    if issued.is_none() {
+        errors.add("issued_on", "invalid_date", "a date like 2026-11-23");
+    }
+    if expires.is_none() {
+        errors.add("expires_on", "invalid_date", "a date like 2026-11-23");
+    }
+    if let (Some(i), Some(e)) = (&issued, &expires)
+        && e <= i
+    {
+        errors.add("expires_on", "before_issue", "the expiry date must come after the issue date");
+    }
+    if errors.0.len() > before {
+        return None;
+    }
+    Some(Checked {
+        number,
+        kind: f.kind.to_string(),
+        issuer_name,
+        scope,
+        scope_text: f.scope_text.map(str::trim).filter(|s| !s.is_empty()).map(String::from),
+        issued_on: issued?,
+        expires_on: expires?,
+    })
+}
+
+/// The status a certificate is stored with: `valid` (or the one given) becomes `expired` once
+/// the expiry date has passed.
+pub(crate) fn effective_status(given: &str, expires_on: &str, today: &str) -> String {
+    if given == "valid" && expires_on < today { "expired".into() } else { given.into() }
+}
+
+/// A new certificate row for `holder` from checked fields.
+pub(crate) fn new_row(
+    c: Checked,
+    holder: &EnterpriseRow,
+    issuer_body_id: Option<Uuid>,
+    status: String,
+    actor: &Actor,
+    now: i64,
+) -> CertificateRow {
+    CertificateRow {
+        id: Uuid::now_v7(),
+        number: c.number,
+        kind: c.kind,
+        holder_id: holder.id,
+        issuer_body_id,
+        issuer_name: c.issuer_name,
+        region_code: holder.region_code.clone(),
+        scope: c.scope.join(" "),
+        scope_text: c.scope_text,
+        issued_on: c.issued_on,
+        expires_on: c.expires_on,
+        status,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        updated_by: actor.username.clone(),
+    }
+}
+
+/// The history row of a status change (or of the first status, with `from` empty).
+pub(crate) fn status_change(
+    c: &CertificateRow,
+    from: Option<String>,
+    reason: &str,
+    effective_on: String,
+    actor: &Actor,
+    now: i64,
+) -> StatusChangeRow {
+    StatusChangeRow {
+        id: Uuid::now_v7(),
+        certificate_id: c.id,
+        from_status: from,
+        to_status: c.status.clone(),
+        reason: reason.into(),
+        effective_on,
+        changed_at: now,
+        changed_by: actor.username.clone(),
+    }
+}
+
+/// Registers a certificate for an enterprise of the jurisdiction.
+pub async fn create(app: &App, actor: &Actor, input: CertificateInput) -> Result<CertificateView> {
+    actor.require(Permission::EditEnterprises, "registering certificates")?;
+    let mut errors = ValidationErrors::new();
     let holder = enterprise_store::get(&app.db, &visibility(actor), input.holder_id).await?;
     if holder.is_none() {
         errors.add("holder_id", "not_found", "no such enterprise in your jurisdiction");
@@ -178,52 +297,29 @@ pub async fn create(app: &App, actor: &Actor, input: CertificateInput) -> Result
         },
         None => None,
     };
-    let issuer_name = body.as_ref().map(|b| b.name.clone()).unwrap_or_else(|| input.issuer_name.trim().to_string());
-    if issuer_name.is_empty() {
-        errors.add("issuer_name", "required", "the issuer as printed on the certificate");
-    }
-    let scope = codes(&input.scope);
-    check_categories(&mut errors, "scope", &scope);
-    let issued = rules::parse_date(&input.issued_on);
-    let expires = rules::parse_date(&input.expires_on);
-    if issued.is_none() {
-        errors.add("issued_on", "invalid_date", "a date like 2026-11-23");
-    }
-    if expires.is_none() {
-        errors.add("expires_on", "invalid_date", "a date like 2026-11-23");
-    }
-    if let (Some(i), Some(e)) = (&issued, &expires)
-        && e <= i
-    {
-        errors.add("expires_on", "before_issue", "the expiry date must come after the issue date");
-    }
-    if store::by_number(&app.db, &number).await?.is_some() {
+    let issuer_name = body.as_ref().map(|b| b.name.clone()).unwrap_or_else(|| input.issuer_name.clone());
+    let checked = check_fields(
+        &mut errors,
+        Fields {
+            number: &input.number,
+            kind: &input.kind,
+            issuer_name: &issuer_name,
+            scope: &input.scope,
+            scope_text: input.scope_text.as_deref(),
+            issued_on: &input.issued_on,
+            expires_on: &input.expires_on,
+        },
+    );
+    if store::by_number(&app.db, &input.number.trim().to_uppercase()).await?.is_some() {
         errors.add("number", "taken", "a certificate with this number is registered");
     }
     errors.into_result()?;
-    let (Some(holder), Some(issued_on), Some(expires_on)) = (holder, issued, expires) else {
-        return Err(Error::Internal("validated certificate lacks holder or dates".into()));
+    let (Some(holder), Some(checked)) = (holder, checked) else {
+        return Err(Error::Internal("validated certificate lacks holder or fields".into()));
     };
     let now = app.clock.now().as_micros();
-    let status = if expires_on.as_str() < today(app).as_str() { "expired" } else { "valid" };
-    let row = CertificateRow {
-        id: Uuid::now_v7(),
-        number,
-        kind: input.kind.clone(),
-        holder_id: holder.id,
-        issuer_body_id: body.map(|b| b.id),
-        issuer_name,
-        region_code: holder.region_code.clone(),
-        scope: scope.join(" "),
-        scope_text: input.scope_text.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from),
-        issued_on: issued_on.clone(),
-        expires_on,
-        status: status.into(),
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        updated_by: actor.username.clone(),
-    };
+    let status = effective_status("valid", &checked.expires_on, &today(app));
+    let row = new_row(checked, &holder, body.map(|b| b.id), status, actor, now);
     let mut tx = app.db.begin().await?;
     store::insert(&mut tx, &row).await.map_err(|e| {
         if e.is_unique_violation() {
@@ -232,16 +328,7 @@ pub async fn create(app: &App, actor: &Actor, input: CertificateInput) -> Result
             e.into()
         }
     })?;
-    let history = StatusChangeRow {
-        id: Uuid::now_v7(),
-        certificate_id: row.id,
-        from_status: None,
-        to_status: row.status.clone(),
-        reason: "registered".into(),
-        effective_on: issued_on,
-        changed_at: now,
-        changed_by: actor.username.clone(),
-    };
+    let history = status_change(&row, None, "registered", row.issued_on.clone(), actor, now);
     store::insert_history(&mut tx, &history).await?;
     let change =
         Change::new("certificate.create", "certificate", row.id).region(row.region_code.clone(), None).after(&row);
@@ -303,16 +390,7 @@ pub async fn change_status(app: &App, actor: &Actor, id: Uuid, input: StatusChan
         ..locked.clone()
     };
     store::set_status(&mut tx, &row, locked.version).await?;
-    let h = StatusChangeRow {
-        id: Uuid::now_v7(),
-        certificate_id: id,
-        from_status: Some(locked.status.clone()),
-        to_status: row.status.clone(),
-        reason,
-        effective_on: effective_on.unwrap_or_default(),
-        changed_at: now,
-        changed_by: actor.username.clone(),
-    };
+    let h = status_change(&row, Some(locked.status.clone()), &reason, effective_on.unwrap_or_default(), actor, now);
     store::insert_history(&mut tx, &h).await?;
     let change = Change::new("certificate.status", "certificate", id).region(row.region_code.clone(), None);
     audit::record(app, &mut tx, actor, change.before(serde_json::json!({"status": locked.status})).after(&h)).await?;
@@ -473,16 +551,8 @@ pub async fn expire_due(app: &App) -> Result<usize> {
             if !store::set_status(&mut tx, &row, c.version).await? {
                 continue;
             }
-            let h = StatusChangeRow {
-                id: Uuid::now_v7(),
-                certificate_id: c.id,
-                from_status: Some(c.status.clone()),
-                to_status: "expired".into(),
-                reason: "expiry date passed".into(),
-                effective_on: c.expires_on.clone(),
-                changed_at: now,
-                changed_by: "system".into(),
-            };
+            let h =
+                status_change(&row, Some(c.status.clone()), "expiry date passed", c.expires_on.clone(), &system, now);
             store::insert_history(&mut tx, &h).await?;
             let change = Change::new("certificate.status", "certificate", c.id).region(c.region_code.clone(), None);
             audit::record(app, &mut tx, &system, change.before(serde_json::json!({"status": c.status})).after(&h))

@@ -66,6 +66,8 @@ pub struct EnterpriseView {
     pub categories: Vec<String>,
     pub contacts: Vec<ContactRow>,
     pub certificates: Vec<touchstone_store::certificates::CertificateRow>,
+    /// What the enterprise makes or sells, by name and model.
+    pub products: Vec<touchstone_store::products::ProductRow>,
     /// Consistency flags (R-CERT-4): missing required certificates, certificates expiring.
     pub flags: Vec<crate::certificates::Flag>,
     /// Whether personal data in this view is masked.
@@ -387,12 +389,14 @@ async fn view(app: &App, mut e: EnterpriseRow, unmasked: bool) -> Result<Enterpr
     let mut contacts = store::contacts(&app.db, e.id).await?;
     let categories = store::categories(&app.db, e.id).await?;
     let certificates = touchstone_store::certificates::of_holder(&app.db, e.id).await?;
+    let products = touchstone_store::products::of_enterprise(&app.db, e.id).await?;
     let flags = crate::certificates::enterprise_flags(app, &e, &categories, &certificates).await?;
     if !unmasked {
         mask(&mut e, &mut contacts);
     }
     Ok(EnterpriseView {
         certificates,
+        products,
         flags,
         region_name: regions().path_name(&e.region_code, false),
         roles: roles_of(&e),
@@ -503,12 +507,27 @@ pub fn diff(before: &Value, after: &Value) -> Vec<FieldChange> {
         .collect()
 }
 
-/// The record's changes, newest first, read from the audit chain.
-pub async fn history(app: &App, actor: &Actor, id: Uuid) -> Result<Vec<HistoryEntry>> {
-    can_read(actor)?;
-    store::get(&app.db, &visibility(actor), id).await?.ok_or(Error::NotFound)?;
+impl HistoryEntry {
+    /// An entry from a change a bulk path recorded beside its one audit entry.
+    pub(crate) fn of_change(
+        at: i64,
+        actor: String,
+        action: String,
+        before: &Option<String>,
+        after: &Option<String>,
+    ) -> HistoryEntry {
+        HistoryEntry { seq: 0, at, actor, action, changes: diff(&parse_json(before), &parse_json(after)) }
+    }
+}
+
+fn parse_json(t: &Option<String>) -> Value {
+    t.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Value::Null)
+}
+
+/// A record's changes read from the audit chain, newest first (sensitive reads left out).
+pub(crate) async fn chain_history(app: &App, entity_type: &str, id: Uuid) -> Result<Vec<HistoryEntry>> {
     let filter =
-        AuditFilter { entity_type: Some("enterprise".into()), entity_id: Some(id.to_string()), ..Default::default() };
+        AuditFilter { entity_type: Some(entity_type.into()), entity_id: Some(id.to_string()), ..Default::default() };
     let window = Window { sort: "a.seq", descending: true, page: 1, per_page: Window::MAX_PER_PAGE };
     let everything = touchstone_domain::jurisdiction::Scope::Everything;
     let entries = touchstone_store::audit::list(
@@ -519,8 +538,7 @@ pub async fn history(app: &App, actor: &Actor, id: Uuid) -> Result<Vec<HistoryEn
         &window,
     )
     .await?;
-    let parse = |t: &Option<String>| t.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Value::Null);
-    let mut out: Vec<HistoryEntry> = entries
+    Ok(entries
         .items
         .into_iter()
         .filter(|e| e.action != "enterprise.unmask")
@@ -529,18 +547,19 @@ pub async fn history(app: &App, actor: &Actor, id: Uuid) -> Result<Vec<HistoryEn
             at: e.at,
             actor: e.actor_name,
             action: e.action,
-            changes: diff(&parse(&e.before_json), &parse(&e.after_json)),
+            changes: diff(&parse_json(&e.before_json), &parse_json(&e.after_json)),
         })
-        .collect();
+        .collect())
+}
+
+/// The record's changes, newest first, read from the audit chain.
+pub async fn history(app: &App, actor: &Actor, id: Uuid) -> Result<Vec<HistoryEntry>> {
+    can_read(actor)?;
+    store::get(&app.db, &visibility(actor), id).await?.ok_or(Error::NotFound)?;
+    let mut out = chain_history(app, "enterprise", id).await?;
     // Bulk paths record their per-enterprise changes beside one audit entry per import.
     for c in touchstone_store::imports::changes(&app.db, id).await? {
-        out.push(HistoryEntry {
-            seq: 0,
-            at: c.at,
-            actor: c.actor_name,
-            action: c.action,
-            changes: diff(&parse(&c.before_json), &parse(&c.after_json)),
-        });
+        out.push(HistoryEntry::of_change(c.at, c.actor_name, c.action, &c.before_json, &c.after_json));
     }
     out.sort_by(|a, b| b.at.cmp(&a.at).then(b.seq.cmp(&a.seq)));
     Ok(out)

@@ -17,6 +17,7 @@ pub mod generate;
 pub mod imports;
 pub mod organisations;
 pub mod passwords;
+pub mod products;
 pub mod secrets;
 pub mod sweeper;
 pub mod tabular;

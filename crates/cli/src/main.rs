@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use touchstone_app::actor::{Actor, Origin};
 use touchstone_app::config::{Config, Overrides};
 use touchstone_app::generate::{self, GenerateOptions};
+use touchstone_app::imports::Kind;
 use touchstone_app::{App, audit, backup, demo, users};
 
 #[derive(Parser)]
@@ -201,21 +202,29 @@ enum AuditCommand {
     },
 }
 
+/// What an import reads, common to every kind.
+#[derive(Args)]
+struct ImportArgs {
+    #[command(flatten)]
+    db: DbOpts,
+    /// The CSV or XLSX file.
+    file: PathBuf,
+    /// Write the per-row error report (row, field, value, reason) to this CSV file.
+    #[arg(long)]
+    errors: Option<PathBuf>,
+    /// Refuse the whole file if any row is bad.
+    #[arg(long)]
+    strict: bool,
+}
+
 #[derive(Subcommand)]
 enum ImportCommand {
     /// Enterprises: upsert by credit code; bad rows are reported, the good ones imported.
-    Enterprises {
-        #[command(flatten)]
-        db: DbOpts,
-        /// The CSV or XLSX file.
-        file: PathBuf,
-        /// Write the per-row error report (row, field, value, reason) to this CSV file.
-        #[arg(long)]
-        errors: Option<PathBuf>,
-        /// Refuse the whole file if any row is bad.
-        #[arg(long)]
-        strict: bool,
-    },
+    Enterprises(ImportArgs),
+    /// Products: upsert by the enterprise's credit code, product name and model.
+    Products(ImportArgs),
+    /// Certificates: upsert by certificate number; the holder is found by its credit code.
+    Certificates(ImportArgs),
 }
 
 #[derive(Subcommand)]
@@ -404,11 +413,16 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!("restored {rows} rows from {}; audit chain verified", file.display());
         }
         Command::Check { command: CheckCommand::Uscc { codes } } => return Ok(check_uscc(codes)),
-        Command::Import { command: ImportCommand::Enterprises { db, file, errors, strict } } => {
+        Command::Import { command } => {
+            let (kind, ImportArgs { db, file, errors, strict }) = match command {
+                ImportCommand::Enterprises(a) => (Kind::Enterprises, a),
+                ImportCommand::Products(a) => (Kind::Products, a),
+                ImportCommand::Certificates(a) => (Kind::Certificates, a),
+            };
             let app = open(&db).await?;
             let who = actor(&app, &db).await?;
             let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            let job = touchstone_app::imports::create_job(&app, &who, &file, &name, strict)
+            let job = touchstone_app::imports::create_job(&app, &who, kind, &file, &name, strict)
                 .await
                 .map_err(|e| anyhow!("{e}"))?;
             let progress = |done: i64, total: i64| eprint!("\rvalidated {done} of {total} rows");

@@ -119,7 +119,16 @@ async fn strict_mode_and_bad_files_change_nothing() {
     ];
     for (name, body, strict, expected) in cases {
         let path = attempt(name, body);
-        let job = touchstone_app::imports::create_job(&t.app, &actor, &path, name, strict).await.expect("job");
+        let job = touchstone_app::imports::create_job(
+            &t.app,
+            &actor,
+            touchstone_app::imports::Kind::Enterprises,
+            &path,
+            name,
+            strict,
+        )
+        .await
+        .expect("job");
         let result = touchstone_app::imports::run(&t.app, &actor, job, &path, &|_, _| {}).await;
         let text = match result {
             Ok(o) => format!("{} {}", o.job.status, o.job.message.unwrap_or_default()),

@@ -67,12 +67,20 @@ fn enterprise_routes() -> Vec<Route> {
         ),
         ("CERT GET", "/certificates/{id}", None),
         ("CERT FORM", "/certificates/{id}/status", None),
+        ("GET", "/api/v1/enterprises/{id}/products", None),
+        ("POST", "/api/v1/enterprises/{id}/products", Some(json!({"category_code": "04.01", "name": "x"}))),
+        ("GET", "/enterprises/{id}/products/new", None),
+        ("FORM", "/enterprises/{id}/products", None),
+        ("PROD GET", "/api/v1/products/{id}", None),
+        ("PROD PUT", "/api/v1/products/{id}", Some(json!({"category_code": "04.01", "name": "x", "version": 1}))),
+        ("PROD GET", "/products/{id}", None),
+        ("PROD FORM", "/products/{id}", None),
     ]
 }
 
-/// Registers an enterprise in `region` as the system account, with a certificate; returns
-/// the enterprise id, its name and the certificate id.
-async fn enterprise_in(t: &TestApp, region: &str) -> (String, String, String, String) {
+/// Registers an enterprise in `region` as the system account, with a certificate, an
+/// attachment and a product; returns the enterprise id, its name and the other records' ids.
+async fn enterprise_in(t: &TestApp, region: &str) -> (String, String, String, String, String) {
     let n = t.app.clock.now().as_micros() % 100_000_000;
     let uscc =
         touchstone_domain::uscc::Uscc::compose("91", region, &format!("MA{n:06}")[..8]).expect("code").to_string();
@@ -123,12 +131,31 @@ async fn enterprise_in(t: &TestApp, region: &str) -> (String, String, String, St
     )
     .await
     .expect("attachment");
-    (e.enterprise.id.to_string(), name, cert.certificate.id.to_string(), att.id.to_string())
+    let product = touchstone_app::products::create(
+        &t.app,
+        &touchstone_app::Actor::system(None),
+        e.enterprise.id,
+        touchstone_app::products::ProductInput {
+            category_code: "04.01".into(),
+            name: "聚氯乙烯绝缘电缆".into(),
+            status: "in_production".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("product");
+    (
+        e.enterprise.id.to_string(),
+        name,
+        cert.certificate.id.to_string(),
+        att.id.to_string(),
+        product.product.id.to_string(),
+    )
 }
 
 async fn call(c: &mut TestClient, route: &Route, id: &str) -> touchstone_testing::Reply {
     let path = route.1.replace("{id}", id);
-    match route.0.trim_start_matches("CERT ").trim_start_matches("ATT ") {
+    match route.0.trim_start_matches("CERT ").trim_start_matches("ATT ").trim_start_matches("PROD ") {
         "GET" => c.get(&path).await,
         "FORM" => {
             c.post_form(
@@ -198,9 +225,16 @@ async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("x.csv");
         std::fs::write(&path, "统一社会信用代码,企业名称\n1,甲\n").expect("write");
-        let job = touchstone_app::imports::create_job(&t.app, &actor, &path, &format!("秘密文件-{owner}.csv"), false)
-            .await
-            .expect("job");
+        let job = touchstone_app::imports::create_job(
+            &t.app,
+            &actor,
+            touchstone_app::imports::Kind::Enterprises,
+            &path,
+            &format!("秘密文件-{owner}.csv"),
+            false,
+        )
+        .await
+        .expect("job");
         let _ = touchstone_app::imports::run(&t.app, &actor, job.clone(), &path, &|_, _| {}).await;
         jobs.insert(owner, job.id.to_string());
     }
@@ -208,6 +242,9 @@ async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
         ("GET", "/api/v1/imports/{id}", None),
         ("GET", "/imports/{id}", None),
         ("GET", "/imports/{id}/errors.csv", None),
+        ("GET", "/imports/{id}/errors.xlsx", None),
+        ("GET", "/api/v1/imports/{id}/errors.csv", None),
+        ("GET", "/api/v1/imports/{id}/errors.xlsx", None),
     ];
     let mut checked = 0;
     for (who, foreign_users, foreign_bureaus) in table() {
@@ -231,12 +268,14 @@ async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
         let list = client.get("/imports").await;
         assert!(!list.text.contains(&secret), "{who} sees another bureau's imports");
         for region in foreign_enterprises(who) {
-            let (id, name, cert, att) = &enterprises[region];
+            let (id, name, cert, att, product) = &enterprises[region];
             for route in &enterprise_routes() {
                 let target = if route.0.starts_with("CERT") {
                     cert
                 } else if route.0.starts_with("ATT") {
                     att
+                } else if route.0.starts_with("PROD") {
+                    product
                 } else {
                     id
                 };

@@ -33,6 +33,8 @@ pub const TABLES: &[&str] = &[
     "enterprise_changes",
     "activation_codes",
     "attachments",
+    "products",
+    "record_changes",
 ];
 
 /// Self-references restored in a second pass (inserted as NULL first).

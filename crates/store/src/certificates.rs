@@ -109,6 +109,22 @@ pub async fn set_status(tx: &mut Tx, c: &CertificateRow, expected_version: i64) 
     Ok(n == 1)
 }
 
+/// Writes every mutable column (an import's update) if the stored version is still
+/// `expected_version`.
+pub async fn update(tx: &mut Tx, c: &CertificateRow, expected_version: i64) -> Result<bool, StoreError> {
+    let n = tx
+        .execute(
+            "UPDATE certificates SET kind = ?, issuer_body_id = ?, issuer_name = ?, scope = ?, scope_text = ?, issued_on = ?, \
+             expires_on = ?, status = ?, version = ?, updated_at = ?, updated_by = ? WHERE id = ? AND version = ?",
+            args![
+                &c.kind, c.issuer_body_id, &c.issuer_name, &c.scope, c.scope_text.clone(), &c.issued_on, &c.expires_on, &c.status,
+                c.version, c.updated_at, &c.updated_by, c.id, expected_version
+            ],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
 pub async fn insert_history(tx: &mut Tx, h: &StatusChangeRow) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO certificate_status_history (id, certificate_id, from_status, to_status, reason, effective_on, changed_at, changed_by) \
@@ -157,6 +173,23 @@ pub async fn get_for_update(tx: &mut Tx, v: &Visibility<'_>, id: Uuid) -> Result
 /// Unscoped lookup by number (the forged/transferred-certificate check compares holders).
 pub async fn by_number(db: &Db, number: &str) -> Result<Option<CertificateRow>, StoreError> {
     db.fetch_optional_primary(&format!("SELECT {COLUMNS} FROM certificates c WHERE c.number = ?"), args![number]).await
+}
+
+/// Unscoped: the registered certificates among `numbers` (imports decide insert or update).
+pub async fn by_numbers(db: &Db, numbers: &[String]) -> Result<Vec<CertificateRow>, StoreError> {
+    let mut out = Vec::with_capacity(numbers.len());
+    for chunk in numbers.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let args: Vec<Arg> = chunk.iter().map(Arg::from).collect();
+        out.extend(
+            db.fetch_all::<CertificateRow>(
+                &format!("SELECT {COLUMNS} FROM certificates c WHERE c.number IN ({marks})"),
+                args,
+            )
+            .await?,
+        );
+    }
+    Ok(out)
 }
 
 pub async fn of_holder(db: &Db, holder_id: Uuid) -> Result<Vec<CertificateRow>, StoreError> {

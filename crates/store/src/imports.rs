@@ -163,3 +163,43 @@ pub async fn fail_stale(db: &Db, stale_before: i64, now: i64) -> Result<u64, Sto
     )
     .await
 }
+
+/// A change a bulk import made to a product or certificate (its history beside the one audit
+/// entry of the import).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct RecordChangeRow {
+    pub id: Uuid,
+    /// `product` or `certificate`.
+    pub entity_type: String,
+    pub entity_id: Uuid,
+    pub enterprise_id: Uuid,
+    pub at: i64,
+    pub actor_name: String,
+    pub action: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub job_id: Option<Uuid>,
+}
+
+pub async fn insert_record_change(tx: &mut Tx, c: &RecordChangeRow) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO record_changes (id, entity_type, entity_id, enterprise_id, at, actor_name, action, before_json, after_json, job_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        args![
+            c.id, &c.entity_type, c.entity_id, c.enterprise_id, c.at, &c.actor_name, &c.action, c.before_json.clone(),
+            c.after_json.clone(), c.job_id
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The import changes of one record, newest first.
+pub async fn record_changes(db: &Db, entity_type: &str, entity_id: Uuid) -> Result<Vec<RecordChangeRow>, StoreError> {
+    db.fetch_all(
+        "SELECT id, entity_type, entity_id, enterprise_id, at, actor_name, action, before_json, after_json, job_id \
+         FROM record_changes WHERE entity_type = ? AND entity_id = ? ORDER BY at DESC, id DESC",
+        args![entity_type, entity_id],
+    )
+    .await
+}

@@ -15,6 +15,7 @@ pub mod leases;
 pub mod list;
 pub mod migrate;
 pub mod organisations;
+pub mod products;
 pub mod scope;
 pub mod search;
 pub mod sessions;

@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "activation", include_str!("../migrations/0005_activation.sql")),
     (6, "attachments", include_str!("../migrations/0006_attachments.sql")),
     (7, "search", include_str!("../migrations/0007_search.sql")),
+    (8, "products", include_str!("../migrations/0008_products.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

@@ -118,6 +118,7 @@ impl Tr {
                 items.iter().filter_map(Value::as_str).map(|c| self.category(c)).collect::<Vec<_>>().join("、")
             }
             ("region_code", Value::String(s)) => self.region(s),
+            ("category_code", Value::String(s)) => self.category(s),
             ("scale", Value::String(s)) => self.label("scale", s),
             ("status", Value::String(s)) => self.label("status", s),
             ("latitude_e6" | "longitude_e6", Value::Number(n)) => {

@@ -12,6 +12,7 @@ pub mod imports;
 pub mod me;
 pub mod openapi;
 pub mod organisations;
+pub mod products;
 pub mod regions;
 pub mod users;
 
@@ -66,7 +67,21 @@ pub fn routes() -> Router<AppState> {
             post(imports::enterprises)
                 .layer(axum::extract::DefaultBodyLimit::max(touchstone_app::imports::MAX_FILE_BYTES as usize + 1024)),
         )
+        .route(
+            "/imports/products",
+            post(imports::products)
+                .layer(axum::extract::DefaultBodyLimit::max(touchstone_app::imports::MAX_FILE_BYTES as usize + 1024)),
+        )
+        .route(
+            "/imports/certificates",
+            post(imports::certificates)
+                .layer(axum::extract::DefaultBodyLimit::max(touchstone_app::imports::MAX_FILE_BYTES as usize + 1024)),
+        )
         .route("/imports/{id}", get(imports::get))
+        .route("/imports/{id}/errors.csv", get(imports::errors_csv))
+        .route("/imports/{id}/errors.xlsx", get(imports::errors_xlsx))
+        .route("/enterprises/{id}/products", get(products::list).post(products::create))
+        .route("/products/{id}", get(products::get).put(products::update))
         .route("/audit", get(audit::list))
         .route("/regions", get(regions::list))
 }

@@ -7,8 +7,8 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    activation, attachments, audit, auth, catalogue, certificates, enterprises, imports, me, organisations, regions,
-    users,
+    activation, attachments, audit, auth, catalogue, certificates, enterprises, imports, me, organisations, products,
+    regions, users,
 };
 
 #[derive(OpenApi)]
@@ -22,7 +22,8 @@ use super::{
         enterprises::list, enterprises::create, enterprises::get, enterprises::unmask, enterprises::update, enterprises::history, enterprises::own_contacts,
         certificates::list, certificates::create, certificates::get, certificates::change_status, certificates::check, certificates::bodies, certificates::create_body,
         catalogue::categories, catalogue::key_products,
-        imports::enterprises, imports::get, activation::issue, activation::claim, attachments::upload, attachments::list,
+        imports::enterprises, imports::products, imports::certificates, imports::get, imports::errors_csv, imports::errors_xlsx,
+        products::list, products::create, products::get, products::update, activation::issue, activation::claim, attachments::upload, attachments::list,
         audit::list, regions::list,
     ),
     modifiers(&Security),

@@ -88,6 +88,8 @@ struct FilePage {
     attachments: Vec<touchstone_store::attachments::AttachmentRow>,
     can_edit: bool,
     can_unmask: bool,
+    /// Officers of the jurisdiction, or the enterprise's own users.
+    can_edit_products: bool,
     coordinates: String,
 }
 
@@ -105,6 +107,7 @@ async fn file_page(state: &AppState, auth: &Auth, e: EnterpriseView) -> WebResul
             nav: Nav::of(auth),
             can_edit: auth.actor.can(Permission::EditEnterprises),
             can_unmask: e.masked && auth.actor.can(Permission::UnmaskPersonalData),
+            can_edit_products: super::products::can_edit(auth, e.enterprise.id),
             e,
             history,
             attachments,

@@ -1,13 +1,14 @@
-//! Bulk import pages (R-ENT-5): upload a file (streamed to disk with a size limit), follow the
-//! job's progress — kept in the database, so a reload or another tab finds it — read the
-//! per-row error report and download it.
+//! Bulk import pages (R-ENT-5): choose what the file holds (enterprises, products or
+//! certificates), upload it (streamed to disk with a size limit), follow the job's progress —
+//! kept in the database, so a reload or another tab finds it — read the per-row error report
+//! and download it as CSV or XLSX.
 
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use tokio::io::AsyncWriteExt;
-use touchstone_app::imports::{self, MAX_FILE_BYTES};
+use touchstone_app::imports::{self, Kind, MAX_FILE_BYTES};
 use touchstone_app::{Actor, Error};
 use touchstone_store::imports::{ImportErrorRow, JobRow};
 use touchstone_store::list::Window;
@@ -24,12 +25,14 @@ struct ListPage {
     tr: Tr,
     nav: Nav,
     jobs: Vec<JobRow>,
+    kinds: Vec<&'static str>,
 }
 
 pub async fn list(State(state): State<AppState>, auth: Auth) -> WebResult<Response> {
     let window = Window { sort: "j.created_at", descending: true, page: 1, per_page: 50 };
     let jobs = imports::list(&state.app, &auth.actor, &window).await?.items;
-    Ok(render(StatusCode::OK, &ListPage { tr: auth.tr, nav: Nav::of(&auth), jobs }))
+    let kinds = Kind::ALL.iter().map(|k| k.as_str()).collect();
+    Ok(render(StatusCode::OK, &ListPage { tr: auth.tr, nav: Nav::of(&auth), jobs, kinds }))
 }
 
 /// Streams an upload into `<data>/<subdir>/` with a size limit; returns its path. With
@@ -93,10 +96,16 @@ pub fn start(state: &AppState, actor: Actor, job: JobRow, path: std::path::PathB
 
 pub async fn upload(State(state): State<AppState>, auth: Auth, mut form: Multipart) -> WebResult<Response> {
     let mut strict = false;
+    let mut kind = Kind::Enterprises;
     let mut saved = None;
     while let Some(field) = form.next_field().await.map_err(|e| Error::field("file", "upload_failed", e.body_text()))? {
         match field.name() {
             Some("strict") => strict = true,
+            Some("kind") => {
+                let text = field.text().await.map_err(|e| Error::field("kind", "upload_failed", e.body_text()))?;
+                kind = Kind::parse(&text)
+                    .ok_or_else(|| Error::field("kind", "invalid_choice", "enterprises, products or certificates"))?;
+            }
             Some("file") => {
                 let name = field.file_name().unwrap_or("upload.csv").to_string();
                 saved = Some((
@@ -108,7 +117,7 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, mut form: Multipa
         }
     }
     let (path, name) = saved.ok_or_else(|| Error::field("file", "required", "choose a file"))?;
-    let job = imports::create_job(&state.app, &auth.actor, &path, &name, strict).await?;
+    let job = imports::create_job(&state.app, &auth.actor, kind, &path, &name, strict).await?;
     let id = job.id;
     start(&state, auth.actor.clone(), job, path);
     Ok(Redirect::to(&format!("/imports/{id}")).into_response())
@@ -149,4 +158,11 @@ pub async fn errors_csv(State(state): State<AppState>, auth: Auth, Id(id): Id) -
         imports::errors_csv(&outcome.errors),
     )
         .into_response())
+}
+
+/// The per-row error report as an XLSX workbook.
+pub async fn errors_xlsx(State(state): State<AppState>, auth: Auth, Id(id): Id) -> WebResult<Response> {
+    let outcome = imports::get(&state.app, &auth.actor, id).await?;
+    let (header, rows) = imports::error_table(&outcome.errors);
+    Ok(crate::listing::xlsx_response(&format!("import-{id}-errors.xlsx"), header, rows))
 }

@@ -11,6 +11,7 @@ pub mod certificates;
 pub mod enterprises;
 pub mod imports;
 pub mod login;
+pub mod products;
 
 use askama::Template;
 use axum::Router;
@@ -80,6 +81,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/imports/{id}", get(imports::show))
         .route("/imports/{id}/errors.csv", get(imports::errors_csv))
+        .route("/imports/{id}/errors.xlsx", get(imports::errors_xlsx))
+        .route("/enterprises/{id}/products", post(products::create))
+        .route("/enterprises/{id}/products/new", get(products::new))
+        .route("/products/{id}", get(products::show).post(products::update))
         .route("/catalogue", get(catalogue::page))
         .route("/admin/audit", get(audit::page))
         .route("/admin/audit/export.csv", get(audit::export))
