@@ -32,6 +32,7 @@ pub fn filter(app: &touchstone_app::App, p: &ListParams) -> WebResult<Certificat
         status: choice("status", p.text(&p.status), STATUSES)?,
         expiring_by: p.flag("expiring", &p.expiring)?.filter(|e| *e).map(|_| certificates::warning_horizon(app)),
         holder_id: p.uuid("holder_id", &p.holder_id)?,
+        issuer_body_id: None,
     })
 }
 

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1` (R-EXC-1): everything the pages do, for machine clients,
 //! authenticated by the session cookie or an `Authorization: Bearer` API token.
 
+pub mod accounts;
 pub mod activation;
 pub mod attachments;
 pub mod audit;
@@ -9,11 +10,13 @@ pub mod catalogue;
 pub mod certificates;
 pub mod enterprises;
 pub mod imports;
+pub mod laboratories;
 pub mod me;
 pub mod openapi;
 pub mod organisations;
 pub mod products;
 pub mod regions;
+pub mod registrations;
 pub mod users;
 
 use axum::Router;
@@ -60,6 +63,19 @@ pub fn routes() -> Router<AppState> {
         .route("/certificates/{id}", get(certificates::get))
         .route("/certificates/{id}/status", post(certificates::change_status))
         .route("/certification-bodies", get(certificates::bodies).post(certificates::create_body))
+        .route("/certification-bodies/{id}", get(accounts::body))
+        .route("/certification-bodies/{id}/accounts", get(accounts::body_accounts).post(accounts::create_body_account))
+        .route("/laboratories", get(laboratories::list).post(laboratories::create))
+        .route("/laboratories/{id}", get(laboratories::get).put(laboratories::update))
+        .route(
+            "/laboratories/{id}/accounts",
+            get(accounts::laboratory_accounts).post(accounts::create_laboratory_account),
+        )
+        .route("/registrations", get(registrations::list).post(registrations::submit))
+        .route("/registrations/{id}", get(registrations::get))
+        .route("/registrations/{id}/unmask", post(registrations::unmask))
+        .route("/registrations/{id}/confirm", post(registrations::confirm))
+        .route("/registrations/{id}/reject", post(registrations::reject))
         .route("/catalogue", get(catalogue::categories))
         .route("/key-products", get(catalogue::key_products))
         .route(

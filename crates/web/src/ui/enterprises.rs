@@ -308,14 +308,24 @@ fn form_page(
     )
 }
 
-pub async fn new(auth: Auth) -> WebResult<Response> {
+/// Fields a link may fill in advance (a self-registration's credit code, name and region).
+#[derive(Debug, Default, Deserialize)]
+pub struct Prefill {
+    uscc: Option<String>,
+    name: Option<String>,
+    region_code: Option<String>,
+}
+
+pub async fn new(auth: Auth, Q(prefill): Q<Prefill>) -> WebResult<Response> {
     auth.actor.require(Permission::EditEnterprises, "registering enterprises")?;
     let region = auth.actor.jurisdiction.first().cloned().unwrap_or_default();
     let form = EnterpriseForm {
         scale: "small".into(),
         status: "operating".into(),
         role_producer: Some("on".into()),
-        region_code: region,
+        uscc: prefill.uscc.unwrap_or_default(),
+        name: prefill.name.unwrap_or_default(),
+        region_code: prefill.region_code.unwrap_or(region),
         ..Default::default()
     };
     Ok(form_page(&auth, form, "/enterprises".into(), false, Alerts::default(), StatusCode::OK))

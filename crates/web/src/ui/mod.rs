@@ -2,6 +2,7 @@
 //! usable on a phone. Handlers call the same use cases as the API.
 
 pub mod account;
+pub mod accounts;
 pub mod activation;
 pub mod admin;
 pub mod attachments;
@@ -10,8 +11,10 @@ pub mod catalogue;
 pub mod certificates;
 pub mod enterprises;
 pub mod imports;
+pub mod laboratories;
 pub mod login;
 pub mod products;
+pub mod registrations;
 
 use askama::Template;
 use axum::Router;
@@ -21,7 +24,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use touchstone_domain::FieldError;
-use touchstone_domain::role::Permission;
+use touchstone_domain::role::{BindingKind, Permission};
 
 use crate::AppState;
 use crate::context::{LANG_COOKIE, urlencode};
@@ -73,6 +76,21 @@ pub fn routes() -> Router<AppState> {
         .route("/certificates/{id}", get(certificates::show))
         .route("/certificates/{id}/status", post(certificates::change_status))
         .route("/certification-bodies", get(certificates::bodies).post(certificates::create_body))
+        .route("/certification-bodies/{id}", get(accounts::body))
+        .route("/certification-bodies/{id}/accounts", post(accounts::create_body_account))
+        .route("/laboratories", get(laboratories::list).post(laboratories::create))
+        .route("/laboratories/new", get(laboratories::new))
+        .route("/laboratories/export.csv", get(laboratories::export))
+        .route("/laboratories/export.xlsx", get(laboratories::export_xlsx))
+        .route("/laboratories/{id}", get(laboratories::show))
+        .route("/laboratories/{id}/edit", get(laboratories::edit).post(laboratories::update))
+        .route("/laboratories/{id}/accounts", post(laboratories::create_account))
+        .route("/register", get(registrations::page).post(registrations::submit))
+        .route("/registrations", get(registrations::list))
+        .route("/registrations/{id}", get(registrations::show))
+        .route("/registrations/{id}/unmask", post(registrations::unmask))
+        .route("/registrations/{id}/confirm", post(registrations::confirm))
+        .route("/registrations/{id}/reject", post(registrations::reject))
         .route(
             "/imports",
             get(imports::list).post(imports::upload).layer(axum::extract::DefaultBodyLimit::max(
@@ -113,6 +131,12 @@ pub struct Nav {
     pub can_read_staff: bool,
     pub can_read_audit: bool,
     pub can_read_enterprises: bool,
+    /// Opens accounts for the supervised: the self-registrations to decide.
+    pub can_manage_accounts: bool,
+    /// A supervised-side user's own record (enterprise file, body or laboratory page).
+    pub own_record: Option<String>,
+    /// A certification body's users read the certificates it issued.
+    pub own_certificates: bool,
     /// The current path and query, for the language switch to come back to.
     pub here: String,
 }
@@ -126,6 +150,9 @@ impl Nav {
             can_read_staff: false,
             can_read_audit: false,
             can_read_enterprises: false,
+            can_manage_accounts: false,
+            own_record: None,
+            own_certificates: false,
             here: path.to_string(),
         }
     }
@@ -137,6 +164,13 @@ impl Nav {
             can_read_staff: auth.actor.can(Permission::ReadStaff),
             can_read_audit: auth.actor.can(Permission::ReadAudit),
             can_read_enterprises: auth.actor.can(Permission::ReadEnterprises),
+            can_manage_accounts: auth.actor.can(Permission::ManageSupervisedAccounts),
+            own_record: auth.actor.binding.map(|(kind, id)| match kind {
+                BindingKind::Enterprise => format!("/enterprises/{id}"),
+                BindingKind::CertificationBody => format!("/certification-bodies/{id}"),
+                BindingKind::Laboratory => format!("/laboratories/{id}"),
+            }),
+            own_certificates: auth.actor.bound_to(BindingKind::CertificationBody).is_some(),
             here: auth.ctx.path.clone(),
         }
     }
