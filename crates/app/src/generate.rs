@@ -35,6 +35,7 @@ use touchstone_domain::enterprise::Coordinates;
 use touchstone_domain::region::{Region, RegionCode, RegionLevel, regions};
 use touchstone_domain::role::Permission;
 use touchstone_domain::uscc::Uscc;
+use touchstone_store::certificates::{self as cert_store, CertificateRow};
 use touchstone_store::enterprises::{self as store, ContactRow, EnterpriseRow};
 use uuid::Uuid;
 
@@ -68,6 +69,8 @@ pub struct GenerateReport {
     pub inserted: usize,
     /// Generated enterprises whose credit code was already registered.
     pub skipped: usize,
+    /// Certificates added with the new enterprises.
+    pub certificates: usize,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -687,6 +690,97 @@ impl Generator {
     fn iter(self) -> impl Iterator<Item = EnterpriseInput> {
         (0..self.count as u64).map(move |i| self.enterprise(i))
     }
+
+    /// Each enterprise with its certificates as of `as_of`.
+    fn records(self, as_of: time::Date) -> impl Iterator<Item = (EnterpriseInput, Vec<GeneratedCertificate>)> {
+        (0..self.count as u64).map(move |i| {
+            let e = self.enterprise(i);
+            let certificates = self.certificates(i, &e, as_of);
+            (e, certificates)
+        })
+    }
+
+    /// The certificates of enterprise `index` as of `as_of`: for a producer, a production
+    /// licence per licence-required category and a CCC certificate per CCC-required one —
+    /// each missing for about one in twelve, so the ledger's flags have work — and a
+    /// quality-management certificate for about a third. Issued up to five years and a month
+    /// before `as_of` with five-year (licence, CCC) or three-year (management system)
+    /// validity, so expiries spread over the years ahead and some have passed.
+    fn certificates(&self, index: u64, e: &EnterpriseInput, as_of: time::Date) -> Vec<GeneratedCertificate> {
+        if !e.roles.iter().any(|r| r == "producer") {
+            return Vec::new();
+        }
+        let mut r = Rng::for_enterprise(self.seed ^ CERTIFICATE_STREAM, index);
+        let body = e.uscc.get(8..17).unwrap_or("000000000").to_string();
+        let mut out = Vec::new();
+        let mut issue = |r: &mut Rng, kind: &'static str, number: String, issuer: String, scope: &str, years: i32| {
+            let issued = as_of - time::Duration::days(r.between(0, 5 * 365 + 30) as i64);
+            let expires = issued.replace_year(issued.year() + years).unwrap_or(issued) - time::Duration::days(1);
+            out.push(GeneratedCertificate {
+                uscc: e.uscc.clone(),
+                number,
+                kind,
+                issuer_name: issuer,
+                scope: scope.to_string(),
+                issued_on: iso_date(issued),
+                expires_on: iso_date(expires),
+                status: if expires < as_of { "expired" } else { "valid" },
+            });
+        };
+        for (i, code) in e.categories.iter().enumerate() {
+            let Some(category) = catalogue().get(code) else { continue };
+            let unit = code.get(..2).unwrap_or("00");
+            if category.licence_required && !r.percent(8) {
+                let issuer = format!("{}市场监督管理局", self.province.name);
+                issue(&mut r, "production_licence", format!("XK{unit}-{body}-{i:02}"), issuer, code, 5);
+            }
+            if category.ccc_required && !r.percent(8) {
+                let issuer = r.word(CERTIFICATION_BODIES).to_string();
+                issue(&mut r, "ccc", format!("CCC{unit}{body}{i:02}"), issuer, code, 5);
+            }
+        }
+        if let Some(main) = e.categories.first()
+            && r.percent(33)
+        {
+            let issuer = r.word(CERTIFICATION_BODIES).to_string();
+            issue(&mut r, "quality_management", format!("QMS-{body}"), issuer, main, 3);
+        }
+        out
+    }
+}
+
+/// Keeps the certificate stream apart from the enterprise stream of the same index.
+const CERTIFICATE_STREAM: u64 = 0x6365_7274_6966_6963;
+
+/// Certification bodies named as issuers of generated CCC and management-system certificates.
+const CERTIFICATION_BODIES: &[&str] =
+    &["中国质量认证中心", "方圆标志认证集团有限公司", "中国船级社质量认证有限公司", "北京国金衡信认证有限公司"];
+
+fn iso_date(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// A generated certificate, in the terms of the certificate import's columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedCertificate {
+    pub uscc: String,
+    pub number: String,
+    /// `touchstone_domain::certificate::KINDS`.
+    pub kind: &'static str,
+    pub issuer_name: String,
+    /// The one category code the certificate covers.
+    pub scope: String,
+    pub issued_on: String,
+    pub expires_on: String,
+    /// `valid`, or `expired` when `expires_on` is before the generation date.
+    pub status: &'static str,
+}
+
+/// Parses the `--as-of` date (`YYYY-MM-DD`) that generated certificates are dated from.
+pub fn parse_as_of(s: &str) -> Result<time::Date> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s.trim(), &fmt)
+        .map_err(|_| Error::field("--as-of", "invalid_date", format!("{s:?} is not a date YYYY-MM-DD")))
 }
 
 /// Whether category `code` is `ancestor` or lies below it.
@@ -780,13 +874,14 @@ fn csv_row(e: &EnterpriseInput) -> [String; 18] {
     ]
 }
 
-fn readme(opts: &GenerateOptions, province: &Region, rows: usize) -> String {
+fn readme(opts: &GenerateOptions, province: &Region, report: CsvReport, as_of: time::Date) -> String {
     format!(
         "Touchstone synthetic province: generated data, not real enterprises.\n\
          \n\
-         command:     touchstone generate --province {p} --enterprises {n} --seed {s} --out <this directory>\n\
+         command:     touchstone generate --province {p} --enterprises {n} --seed {s} --as-of {d} --out <this directory>\n\
          province:    {p} {name}\n\
          enterprises: {rows}\n\
+         certificates: {certs}, dated as of {d}\n\
          seed:        {s}\n\
          generator:   touchstone {v}; the same arguments give byte-identical files on every machine.\n\
          \n\
@@ -797,41 +892,73 @@ fn readme(opts: &GenerateOptions, province: &Region, rows: usize) -> String {
          (micro|small|medium|large), 状态 (operating|suspended|closed), 经营类型\n\
          (producer|distributor|online_seller, several separated by |), 所在园区, 产品类别 (catalogue\n\
          codes separated by |, the first is the main one), 联系人 / 联系人职务 / 联系人电话 (one to two\n\
-         contacts, separated by | in the same order).\n",
+         contacts, separated by | in the same order).\n\
+         \n\
+         certificates.csv: UTF-8 with a byte-order mark, one row per certificate, columns:\n\
+         统一社会信用代码 (the holder), 证书编号, 证书类型 (production_licence|ccc|quality_management),\n\
+         发证机关, 产品类别 (catalogue code), 发证日期, 有效期至, 证书状态 (valid|expired).\n",
         p = province.code,
         name = province.name,
         n = opts.enterprises,
         s = opts.seed,
+        rows = report.enterprises,
+        certs = report.certificates,
+        d = iso_date(as_of),
         v = env!("CARGO_PKG_VERSION"),
     )
 }
 
-fn write_csv_blocking(opts: &GenerateOptions, dir: &Path) -> Result<usize> {
+/// The certificate CSV's columns (the certificate import's Chinese headers).
+pub const CERTIFICATE_CSV_HEADERS: [&str; 8] =
+    ["统一社会信用代码", "证书编号", "证书类型", "发证机关", "产品类别", "发证日期", "有效期至", "证书状态"];
+
+fn certificate_csv_row(c: &GeneratedCertificate) -> [&str; 8] {
+    [&c.uscc, &c.number, c.kind, &c.issuer_name, &c.scope, &c.issued_on, &c.expires_on, c.status]
+}
+
+/// What a CSV run wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CsvReport {
+    pub enterprises: usize,
+    pub certificates: usize,
+}
+
+fn csv_writer(path: &Path) -> Result<csv::Writer<std::io::BufWriter<std::fs::File>>> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    out.write_all("\u{FEFF}".as_bytes())?;
+    Ok(csv::Writer::from_writer(out))
+}
+
+fn write_csv_blocking(opts: &GenerateOptions, dir: &Path, as_of: time::Date) -> Result<CsvReport> {
     let generator = Generator::new(opts)?;
     let province = generator.province;
     std::fs::create_dir_all(dir)?;
-    let path = dir.join("enterprises.csv");
-    let failed = |e: &dyn std::fmt::Display| Error::Internal(format!("writing {}: {e}", path.display()));
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
-    out.write_all("\u{FEFF}".as_bytes())?;
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(CSV_HEADERS).map_err(|e| failed(&e))?;
-    let mut rows = 0;
-    for e in generator.iter() {
-        w.write_record(csv_row(&e)).map_err(|e| failed(&e))?;
-        rows += 1;
+    let (ent_path, cert_path) = (dir.join("enterprises.csv"), dir.join("certificates.csv"));
+    let failed = |e: &dyn std::fmt::Display| Error::Internal(format!("writing {}: {e}", dir.display()));
+    let mut enterprises = csv_writer(&ent_path)?;
+    let mut certificates = csv_writer(&cert_path)?;
+    enterprises.write_record(CSV_HEADERS).map_err(|e| failed(&e))?;
+    certificates.write_record(CERTIFICATE_CSV_HEADERS).map_err(|e| failed(&e))?;
+    let mut report = CsvReport::default();
+    for (e, certs) in generator.records(as_of) {
+        enterprises.write_record(csv_row(&e)).map_err(|e| failed(&e))?;
+        report.enterprises += 1;
+        for c in &certs {
+            certificates.write_record(certificate_csv_row(c)).map_err(|e| failed(&e))?;
+            report.certificates += 1;
+        }
     }
-    w.flush()?;
-    drop(w);
-    std::fs::write(dir.join("README.txt"), readme(opts, province, rows))?;
-    Ok(rows)
+    enterprises.flush()?;
+    certificates.flush()?;
+    std::fs::write(dir.join("README.txt"), readme(opts, province, report, as_of))?;
+    Ok(report)
 }
 
-/// Writes `dir/enterprises.csv` (streamed, never the whole set in memory) and `dir/README.txt`;
-/// returns the number of enterprises written.
-pub async fn write_csv(opts: &GenerateOptions, dir: &Path) -> Result<usize> {
+/// Writes `dir/enterprises.csv`, `dir/certificates.csv` (dated from `as_of`) and
+/// `dir/README.txt`, streamed: never the whole set in memory.
+pub async fn write_csv(opts: &GenerateOptions, dir: &Path, as_of: time::Date) -> Result<CsvReport> {
     let (opts, dir): (GenerateOptions, PathBuf) = (opts.clone(), dir.to_path_buf());
-    tokio::task::spawn_blocking(move || write_csv_blocking(&opts, &dir))
+    tokio::task::spawn_blocking(move || write_csv_blocking(&opts, &dir, as_of))
         .await
         .map_err(|e| Error::Internal(format!("the CSV writer stopped: {e}")))?
 }
@@ -889,14 +1016,43 @@ fn rows_of(input: &EnterpriseInput, updated_by: &str, now: i64) -> (EnterpriseRo
     (row, contacts, categories)
 }
 
-/// Inserts one batch of new enterprises in `tx`. The one place rows are written, so a faster
-/// path (staging table + COPY) can replace it.
-async fn insert_batch(tx: &mut touchstone_store::Tx, actor: &Actor, batch: &[EnterpriseInput], now: i64) -> Result<()> {
-    for input in batch {
+/// Inserts one batch of new enterprises and their certificates (each with its first status
+/// history entry) in `tx`. The one place rows are written, so a faster path can replace it.
+async fn insert_batch(
+    tx: &mut touchstone_store::Tx,
+    actor: &Actor,
+    batch: &[(EnterpriseInput, Vec<GeneratedCertificate>)],
+    now: i64,
+) -> Result<()> {
+    for (input, certificates) in batch {
         let (row, contacts, categories) = rows_of(input, &actor.username, now);
         store::insert(tx, &row).await?;
         store::replace_contacts(tx, row.id, &contacts).await?;
         store::replace_categories(tx, row.id, &categories).await?;
+        for c in certificates {
+            let cert = CertificateRow {
+                id: Uuid::now_v7(),
+                number: c.number.clone(),
+                kind: c.kind.to_string(),
+                holder_id: row.id,
+                issuer_body_id: None,
+                issuer_name: c.issuer_name.clone(),
+                region_code: row.region_code.clone(),
+                scope: c.scope.clone(),
+                scope_text: None,
+                issued_on: c.issued_on.clone(),
+                expires_on: c.expires_on.clone(),
+                status: c.status.to_string(),
+                version: 1,
+                created_at: now,
+                updated_at: now,
+                updated_by: actor.username.clone(),
+            };
+            cert_store::insert(tx, &cert).await?;
+            let history =
+                crate::certificates::status_change(&cert, None, "registered", cert.issued_on.clone(), actor, now);
+            cert_store::insert_history(tx, &history).await?;
+        }
     }
     Ok(())
 }
@@ -937,17 +1093,18 @@ pub async fn load_with_progress(
     let now = app.clock.now().as_micros();
     let mut report = GenerateReport::default();
     let mut done = 0;
-    let mut all = generator.iter().peekable();
+    let as_of = parse_as_of(&app.clock.now().china_date())?;
+    let mut all = generator.records(as_of).peekable();
     loop {
-        let batch: Vec<EnterpriseInput> = all.by_ref().take(BATCH).collect();
+        let batch: Vec<(EnterpriseInput, Vec<GeneratedCertificate>)> = all.by_ref().take(BATCH).collect();
         let last = all.peek().is_none();
         let mut fresh = Vec::with_capacity(batch.len());
-        for input in batch {
+        for record in batch {
             done += 1;
-            if store::id_by_uscc(&app.db, &input.uscc).await?.is_some() {
+            if store::id_by_uscc(&app.db, &record.0.uscc).await?.is_some() {
                 report.skipped += 1;
             } else {
-                fresh.push(input);
+                fresh.push(record);
             }
         }
         let audit_now = last && report.inserted + fresh.len() > 0;
@@ -955,12 +1112,14 @@ pub async fn load_with_progress(
             let mut tx = app.db.begin().await?;
             insert_batch(&mut tx, actor, &fresh, now).await?;
             report.inserted += fresh.len();
+            report.certificates += fresh.iter().map(|(_, c)| c.len()).sum::<usize>();
             if audit_now {
                 let after = serde_json::json!({
                     "seed": opts.seed,
                     "requested": opts.enterprises,
                     "inserted": report.inserted,
                     "skipped": report.skipped,
+                    "certificates": report.certificates,
                     "province": province.code,
                 });
                 let change = Change::new("enterprise.generate", "enterprise", "bulk").region(province.code, None);

@@ -119,9 +119,14 @@ enum Command {
         /// Seed of the generator.
         #[arg(long)]
         seed: u64,
-        /// Write DIR/enterprises.csv and DIR/README.txt instead of loading the database.
+        /// Write DIR/enterprises.csv, DIR/certificates.csv and DIR/README.txt instead of
+        /// loading the database.
         #[arg(long, value_name = "DIR", conflicts_with_all = ["db", "data", "config", "as_user"])]
         out: Option<PathBuf>,
+        /// The date certificates are dated from, YYYY-MM-DD (with --out; default today in China).
+        /// Loading the database dates them from the server's today.
+        #[arg(long, value_name = "DATE", requires = "out")]
+        as_of: Option<String>,
     },
 }
 
@@ -446,15 +451,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!("{}", outcome.job.message.clone().unwrap_or_default());
             return Ok(if outcome.job.status == "done" { ExitCode::SUCCESS } else { ExitCode::FAILURE });
         }
-        Command::Generate { db, province, enterprises, seed, out } => {
+        Command::Generate { db, province, enterprises, seed, out, as_of } => {
             let opts = GenerateOptions { province, enterprises, seed };
             match out {
                 Some(dir) => {
-                    let rows = generate::write_csv(&opts, &dir).await.map_err(|e| anyhow!("{e}"))?;
+                    let today = touchstone_domain::time::Clock::now(&touchstone_domain::time::SystemClock).china_date();
+                    let as_of =
+                        generate::parse_as_of(as_of.as_deref().unwrap_or(&today)).map_err(|e| anyhow!("{e}"))?;
+                    let report = generate::write_csv(&opts, &dir, as_of).await.map_err(|e| anyhow!("{e}"))?;
                     println!(
-                        "wrote {rows} enterprises of {} (seed {seed}) to {} and README.txt",
+                        "wrote {} enterprises and {} certificates of {} (seed {seed}) to {}: enterprises.csv, certificates.csv, README.txt",
+                        report.enterprises,
+                        report.certificates,
                         opts.province,
-                        dir.join("enterprises.csv").display()
+                        dir.display()
                     );
                 }
                 None => {
@@ -463,8 +473,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     let who = actor(&app, &db).await?;
                     let report = generate::load_into(&app, &who, &opts).await.map_err(|e| anyhow!("{e}"))?;
                     println!(
-                        "generated {enterprises} enterprises of {} (seed {seed}): {} new, {} already present",
-                        opts.province, report.inserted, report.skipped
+                        "generated {enterprises} enterprises of {} (seed {seed}): {} new, {} already present; {} certificates",
+                        opts.province, report.inserted, report.skipped, report.certificates
                     );
                 }
             }

@@ -30,7 +30,11 @@ async fn loading_500_keeps_to_jurisdictions_and_a_second_run_adds_nothing() {
     let t = TestApp::spawn().await;
     let opts = jiangxi(500, 2024);
     let report = generate::load_into(&t.app, &system(), &opts).await.expect("loads");
-    assert_eq!(report, GenerateReport { inserted: 500, skipped: 0 });
+    assert_eq!((report.inserted, report.skipped), (500, 0));
+    assert!(report.certificates > 300, "producers hold licences and CCC certificates: {report:?}");
+    let mut officer = t.signed_in("jx.officer").await;
+    let certificates = officer.get("/api/v1/certificates?per_page=1").await.json();
+    assert_eq!(certificates["total"], report.certificates, "{certificates}");
 
     let mut province = t.signed_in("jx.officer").await;
     assert_eq!(province.get("/api/v1/enterprises?per_page=1").await.json()["total"], 500);
@@ -50,7 +54,7 @@ async fn loading_500_keeps_to_jurisdictions_and_a_second_run_adds_nothing() {
     assert!(items.iter().all(|e| e["legal_rep_phone"].as_str().is_some_and(|p| p.contains("****"))), "masked");
 
     let again = generate::load_into(&t.app, &system(), &opts).await.expect("loads again");
-    assert_eq!(again, GenerateReport { inserted: 0, skipped: 500 });
+    assert_eq!(again, GenerateReport { inserted: 0, skipped: 500, certificates: 0 });
     assert_eq!(province.get("/api/v1/enterprises?per_page=1").await.json()["total"], 500);
 
     let mut admin = t.signed_in("admin").await;
@@ -60,7 +64,8 @@ async fn loading_500_keeps_to_jurisdictions_and_a_second_run_adds_nothing() {
         serde_json::from_str(audit.json()["items"][0]["after_json"].as_str().expect("after")).expect("after is JSON");
     assert_eq!(
         after,
-        serde_json::json!({"seed": 2024, "requested": 500, "inserted": 500, "skipped": 0, "province": "360000"})
+        serde_json::json!({"seed": 2024, "requested": 500, "inserted": 500, "skipped": 0, "province": "360000",
+                           "certificates": report.certificates})
     );
 
     // A county officer may not generate a whole province.
@@ -110,10 +115,10 @@ async fn the_demo_ledger_loads_once_and_a_second_run_changes_nothing() {
     let started = std::time::Instant::now();
     let first = demo::seed_enterprises(&t.app, &system()).await.expect("seeds");
     eprintln!("demo ledger of {} loaded in {:.2} s", demo::DEMO_ENTERPRISES, started.elapsed().as_secs_f64());
-    assert_eq!(first, GenerateReport { inserted: demo::DEMO_ENTERPRISES, skipped: 0 });
+    assert_eq!((first.inserted, first.skipped), (demo::DEMO_ENTERPRISES, 0));
     let head = touchstone_store::audit::head(&t.app.db).await.expect("head").seq;
     let second = demo::seed_enterprises(&t.app, &system()).await.expect("seeds again");
-    assert_eq!(second, GenerateReport { inserted: 0, skipped: demo::DEMO_ENTERPRISES });
+    assert_eq!(second, GenerateReport { inserted: 0, skipped: demo::DEMO_ENTERPRISES, certificates: 0 });
     assert_eq!(touchstone_store::audit::head(&t.app.db).await.expect("head").seq, head, "no new audit entry");
 }
 
@@ -135,9 +140,21 @@ async fn generate_out_writes_the_same_csv_every_time_and_its_codes_all_check() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("a");
     let args = |out: &str| {
-        ["generate", "--province", "360000", "--enterprises", "200", "--seed", "7", "--out", out]
-            .map(String::from)
-            .to_vec()
+        [
+            "generate",
+            "--province",
+            "360000",
+            "--enterprises",
+            "200",
+            "--seed",
+            "7",
+            "--as-of",
+            "2026-11-23",
+            "--out",
+            out,
+        ]
+        .map(String::from)
+        .to_vec()
     };
     let run = |a: Vec<String>| async move { run_cli(&a.iter().map(String::as_str).collect::<Vec<_>>()).await };
     let o = run(args(&out.display().to_string())).await;
@@ -155,6 +172,12 @@ async fn generate_out_writes_the_same_csv_every_time_and_its_codes_all_check() {
     let again = dir.path().join("b");
     assert!(run(args(&again.display().to_string())).await.status.success());
     assert_eq!(std::fs::read(again.join("enterprises.csv")).expect("csv"), csv.into_bytes(), "byte-identical");
+    let certificates = std::fs::read(out.join("certificates.csv")).expect("certificates");
+    assert_eq!(std::fs::read(again.join("certificates.csv")).expect("csv"), certificates, "byte-identical");
+    let certificates = String::from_utf8(certificates).expect("UTF-8");
+    assert!(certificates.starts_with("\u{FEFF}统一社会信用代码,证书编号,证书类型,"), "{certificates:.200}");
+    assert!(certificates.lines().count() > 100, "producers hold certificates");
+    assert!(certificates.contains(",expired") && certificates.contains(",valid"), "expiries spread around the date");
 
     let x = dir.path().join("x").display().to_string();
     let bad = run_cli(&["generate", "--province", "360100", "--enterprises", "10", "--seed", "1", "--out", &x]).await;
@@ -192,4 +215,34 @@ async fn generate_into_the_database_reports_new_then_zero_new() {
     let second = run_cli(&args).await;
     assert!(second.status.success(), "{}", output_text(&second));
     assert!(String::from_utf8_lossy(&second.stdout).contains("0 new, 120 already present"), "{}", output_text(&second));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generated_files_import_without_a_single_row_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = dir.path().join("files");
+    let files_s = files.display().to_string();
+    let out = run_cli(&[
+        "generate",
+        "--province",
+        "360000",
+        "--enterprises",
+        "150",
+        "--seed",
+        "9",
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        &files_s,
+    ])
+    .await;
+    assert!(out.status.success(), "{}", output_text(&out));
+    let url = fresh_database_url(dir.path()).await.expect("database");
+    let data = dir.path().display().to_string();
+    for kind in ["enterprises", "certificates"] {
+        let file = files.join(format!("{kind}.csv")).display().to_string();
+        let o = run_cli(&["import", kind, "--db", &url, "--data", &data, "--strict", &file]).await;
+        assert!(o.status.success(), "{kind}: {}", output_text(&o));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("inserted"), "{kind}: {}", output_text(&o));
+    }
 }

@@ -55,8 +55,21 @@ fn input_of(r: &Cells) -> EnterpriseInput {
             )
         })
         .collect::<Vec<_>>();
-    let contact =
-        ContactInput { name: get("contact_name"), position: get("contact_position"), phone: get("contact_phone") };
+    // Several contacts share the three columns, separated by `|` in the same order.
+    let part = |k: &str, i: usize| get(k).split('|').nth(i).unwrap_or("").trim().to_string();
+    let count = ["contact_name", "contact_position", "contact_phone"]
+        .iter()
+        .map(|k| get(k).split('|').count())
+        .max()
+        .unwrap_or(0);
+    let contacts: Vec<ContactInput> = (0..count)
+        .map(|i| ContactInput {
+            name: part("contact_name", i),
+            position: part("contact_position", i),
+            phone: part("contact_phone", i),
+        })
+        .filter(|c| !(c.name.is_empty() && c.phone.is_empty()))
+        .collect();
     EnterpriseInput {
         uscc: get("uscc"),
         name: get("name"),
@@ -85,11 +98,7 @@ fn input_of(r: &Cells) -> EnterpriseInput {
         roles: if roles.is_empty() { vec!["producer".into()] } else { roles },
         industrial_park: opt("industrial_park"),
         categories: split_list(&get("categories")),
-        contacts: if contact.name.trim().is_empty() && contact.phone.trim().is_empty() {
-            Vec::new()
-        } else {
-            vec![contact]
-        },
+        contacts,
         version: None,
     }
 }
