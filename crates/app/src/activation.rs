@@ -4,10 +4,10 @@
 
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use touchstone_domain::role::Permission;
+use touchstone_domain::role::{Permission, Role};
 use touchstone_domain::uscc::Uscc;
 use touchstone_store::activation::{self as store, ActivationRow};
-use touchstone_store::enterprises::{self as enterprise_store, Visibility};
+use touchstone_store::enterprises::{self as enterprise_store, EnterpriseRow, Visibility};
 use touchstone_store::sessions;
 use touchstone_store::users::UserRow;
 use uuid::Uuid;
@@ -126,23 +126,47 @@ pub async fn claim(app: &App, input: Claim, origin: Origin) -> Result<UserRow> {
     let mut system = Actor::system(None);
     system.username = input.username.trim().to_lowercase();
     system.origin = origin;
-    let new_user = NewUser {
-        username: input.username,
-        display_name: input.display_name,
-        role: "enterprise_user".into(),
-        binding_id: Some(enterprise.id),
-        region_code: Some(enterprise.region_code.clone()),
-        password: input.password,
-        ..NewUser::default()
-    };
+    let new_user = enterprise_account(&enterprise, input.username, input.display_name, input.password);
     let row = users::prepare(app, &Actor::system(None), new_user, &[]).await?;
-    users::insert_row(app, &mut tx, &system, &row).await?;
+    open_account(app, &mut tx, &system, &enterprise, &row, "enterprise.account_claimed").await?;
     store::mark_used(&mut tx, code.id, now, row.id).await?;
-    let change = Change::new("enterprise.account_claimed", "enterprise", enterprise.id)
-        .region(enterprise.region_code.clone(), None);
-    audit::record(app, &mut tx, &system, change.after(serde_json::json!({"username": row.username}))).await?;
     tx.commit().await?;
     Ok(row)
+}
+
+/// The account an enterprise's own user asks for, bound to the enterprise (the claim and a
+/// confirmed self-registration both open it).
+pub(crate) fn enterprise_account(
+    enterprise: &EnterpriseRow,
+    username: String,
+    display_name: String,
+    password: String,
+) -> NewUser {
+    NewUser {
+        username,
+        display_name,
+        role: Role::EnterpriseUser.code().into(),
+        binding_id: Some(enterprise.id),
+        region_code: Some(enterprise.region_code.clone()),
+        password,
+        ..NewUser::default()
+    }
+}
+
+/// Writes an enterprise's new account in `tx` with its audit entries: the user's creation,
+/// and `action` with the user name on the enterprise's file.
+pub(crate) async fn open_account(
+    app: &App,
+    tx: &mut touchstone_store::Tx,
+    actor: &Actor,
+    enterprise: &EnterpriseRow,
+    row: &UserRow,
+    action: &'static str,
+) -> Result<()> {
+    users::insert_row(app, tx, actor, row).await?;
+    let change = Change::new(action, "enterprise", enterprise.id).region(enterprise.region_code.clone(), None);
+    audit::record(app, tx, actor, change.after(serde_json::json!({"username": row.username}))).await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -97,6 +97,11 @@ impl Actor {
         }
     }
 
+    /// The record of `kind` this actor is bound to (a certification body's or a laboratory's users).
+    pub fn bound_to(&self, kind: BindingKind) -> Option<Uuid> {
+        self.binding.filter(|(k, _)| *k == kind).map(|(_, id)| id)
+    }
+
     pub fn is_system(&self) -> bool {
         self.user_id.is_none()
     }
@@ -108,5 +113,21 @@ impl Actor {
 
     pub fn require(&self, permission: Permission, what: &'static str) -> Result<()> {
         if self.can(permission) { Ok(()) } else { Err(Error::Forbidden(what)) }
+    }
+
+    /// `code` as a region of the actor's jurisdiction; otherwise why not is added to `errors`
+    /// (field `region_code`: not a GB/T 2260 code, or outside) and the answer is empty.
+    pub fn region_in_jurisdiction(&self, errors: &mut touchstone_domain::ValidationErrors, code: &str) -> String {
+        match RegionCode::parse(code.trim()) {
+            Ok(r) if self.regions.contains(r.as_str()) => r.as_str().to_string(),
+            Ok(_) => {
+                errors.add("region_code", "outside_jurisdiction", "the region is outside your jurisdiction");
+                String::new()
+            }
+            Err(e) => {
+                errors.add("region_code", "invalid_region", e.to_string());
+                String::new()
+            }
+        }
     }
 }

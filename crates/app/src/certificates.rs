@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use touchstone_domain::ValidationErrors;
 use touchstone_domain::catalogue::catalogue;
 use touchstone_domain::certificate::{self as rules, KINDS, STATUSES};
+use touchstone_domain::jurisdiction::Scope;
 use touchstone_domain::region::RegionCode;
-use touchstone_domain::role::Permission;
+use touchstone_domain::role::{BindingKind, Permission};
 use touchstone_store::certificates::{self as store, BodyRow, CertificateFilter, CertificateRow, StatusChangeRow};
 use touchstone_store::enterprises::{self as enterprise_store, EnterpriseRow, Visibility};
 use touchstone_store::list::{Page, Window};
@@ -33,7 +34,7 @@ pub(crate) fn codes(list: &[String]) -> Vec<String> {
     v
 }
 
-fn check_categories(errors: &mut ValidationErrors, field: &str, list: &[String]) {
+pub(crate) fn check_categories(errors: &mut ValidationErrors, field: &str, list: &[String]) {
     if list.is_empty() {
         errors.add(field, "required", "at least one product category");
     }
@@ -438,17 +439,24 @@ async fn view(app: &App, c: CertificateRow) -> Result<CertificateView> {
 }
 
 fn can_read(actor: &Actor) -> Result<()> {
-    if actor.own_enterprise().is_some() {
+    if actor.own_enterprise().is_some() || actor.bound_to(BindingKind::CertificationBody).is_some() {
         Ok(())
     } else {
         actor.require(Permission::ReadEnterprises, "reading certificates")
     }
 }
 
+/// One certificate: regulators in their regions, an enterprise its own, a certification
+/// body's users only those it issued (R-CERT-3).
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<CertificateView> {
     can_read(actor)?;
-    let c = store::get(&app.db, &visibility(actor), id).await?.ok_or(Error::NotFound)?;
-    view(app, c).await
+    let c = match actor.bound_to(BindingKind::CertificationBody) {
+        Some(body) => store::get(&app.db, &Visibility { regions: &Scope::Everything, own: None }, id)
+            .await?
+            .filter(|c| c.issuer_body_id == Some(body)),
+        None => store::get(&app.db, &visibility(actor), id).await?,
+    };
+    view(app, c.ok_or(Error::NotFound)?).await
 }
 
 pub async fn list(
@@ -458,7 +466,20 @@ pub async fn list(
     window: &Window,
 ) -> Result<Page<CertificateRow>> {
     can_read(actor)?;
+    if let Some(body) = actor.bound_to(BindingKind::CertificationBody) {
+        let issued = CertificateFilter { issuer_body_id: Some(body), ..filter.clone() };
+        let v = Visibility { regions: &Scope::Everything, own: None };
+        return Ok(store::list(&app.db, &v, &issued, window).await?);
+    }
     Ok(store::list(&app.db, &visibility(actor), filter, window).await?)
+}
+
+/// One certification body: any regulator reads the registry; a body's own users their own.
+pub async fn body(app: &App, actor: &Actor, id: Uuid) -> Result<BodyRow> {
+    if actor.bound_to(BindingKind::CertificationBody) != Some(id) {
+        actor.require(Permission::ReadEnterprises, "reading certification bodies")?;
+    }
+    store::body(&app.db, id).await?.ok_or(Error::NotFound)
 }
 
 /// The date `EXPIRY_WARNING_DAYS` from today, for the "expiring soon" list.

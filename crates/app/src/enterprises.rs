@@ -87,7 +87,7 @@ fn check_len(errors: &mut ValidationErrors, field: &str, value: &str, max: usize
     }
 }
 
-fn valid_phone(p: &str) -> bool {
+pub(crate) fn valid_phone(p: &str) -> bool {
     let digits = p.chars().filter(char::is_ascii_digit).count();
     (7..=20).contains(&digits) && p.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')'))
 }

@@ -2,6 +2,7 @@
 //! audit keys, settings) and returns what both the JSON API and the pages render:
 //! authorize → validate → one transaction holding the change and its audit entry.
 
+pub mod accounts;
 pub mod activation;
 pub mod actor;
 pub mod attachments;
@@ -15,9 +16,11 @@ pub mod enterprises;
 pub mod error;
 pub mod generate;
 pub mod imports;
+pub mod laboratories;
 pub mod organisations;
 pub mod passwords;
 pub mod products;
+pub mod registrations;
 pub mod secrets;
 pub mod sweeper;
 pub mod tabular;

@@ -133,14 +133,36 @@ pub async fn create(app: &App, actor: &Actor, input: NewUser) -> Result<UserRow>
 /// Validates a new account and builds its row (password hashed) without writing anything.
 /// `pending` holds bureaus prepared earlier in the same import.
 pub async fn prepare(app: &App, actor: &Actor, input: NewUser, pending: &[orgs::OrganisationRow]) -> Result<UserRow> {
-    actor.require(Permission::ManageUsers, "creating users")?;
-    let mut errors = ValidationErrors::new();
-    let username = input.username.trim().to_lowercase();
+    build(app, actor, input, pending, None).await
+}
+
+/// Like `prepare` for a password hashed earlier (a confirmed self-registration, whose
+/// password met the policy when it was chosen): every other check is the same.
+pub(crate) async fn prepare_hashed(app: &App, actor: &Actor, input: NewUser, hash: String) -> Result<UserRow> {
+    build(app, actor, input, &[], Some(hash)).await
+}
+
+/// Checks a new user name (format, not taken) and returns it normalised.
+pub(crate) async fn check_username(app: &App, errors: &mut ValidationErrors, raw: &str) -> Result<String> {
+    let username = raw.trim().to_lowercase();
     if !valid_username(&username) {
         errors.add("username", "invalid_username", "3–64 characters: lower-case letters, digits, . _ -");
     } else if store::find_by_username(&app.db, &username).await?.is_some() {
         errors.add("username", "taken", "this user name is taken");
     }
+    Ok(username)
+}
+
+async fn build(
+    app: &App,
+    actor: &Actor,
+    input: NewUser,
+    pending: &[orgs::OrganisationRow],
+    hashed: Option<String>,
+) -> Result<UserRow> {
+    actor.require(Permission::ManageUsers, "creating users")?;
+    let mut errors = ValidationErrors::new();
+    let username = check_username(app, &mut errors, &input.username).await?;
     let display_name = input.display_name.trim().to_string();
     if display_name.is_empty() || display_name.chars().count() > 100 {
         errors.add("display_name", "invalid_length", "1–100 characters");
@@ -160,14 +182,19 @@ pub async fn prepare(app: &App, actor: &Actor, input: NewUser, pending: &[orgs::
         &blank_to_none(&input.region_code),
     )
     .await?;
-    if let Err(e) = password::check_policy("password", &input.password, &username) {
+    if hashed.is_none()
+        && let Err(e) = password::check_policy("password", &input.password, &username)
+    {
         errors.0.extend(e.0);
     }
     errors.into_result()?;
     let (Some(role), Some(region)) = (role, region) else {
         return Err(Error::Internal("validated assignment lacks role or region".into()));
     };
-    let hash = passwords::hash(&input.password).await?;
+    let hash = match hashed {
+        Some(h) => h,
+        None => passwords::hash(&input.password).await?,
+    };
     let now = app.clock.now().as_micros();
     let row = UserRow {
         id: Uuid::now_v7(),

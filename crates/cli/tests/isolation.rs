@@ -408,3 +408,183 @@ async fn a_county_directly_under_the_province_is_outside_its_geographic_city() {
     let r = ganzhou_admin.get(&format!("/api/v1/organisations/{}", t.bureau_id("JX-360702").await)).await;
     assert_eq!(r.status, 200, "Ganzhou city sees its own 章贡区");
 }
+
+/// Routes of laboratories, certification bodies' and laboratories' accounts, and enterprise
+/// self-registrations: the prefix names the record the id is of.
+fn supervised_routes() -> Vec<Route> {
+    let account = json!({"username": "spy.account", "display_name": "x", "password": "Another#Pass2026"});
+    vec![
+        ("REG GET", "/api/v1/registrations/{id}", None),
+        ("REG POST", "/api/v1/registrations/{id}/unmask", None),
+        ("REG POST", "/api/v1/registrations/{id}/confirm", Some(json!({"version": 1}))),
+        ("REG POST", "/api/v1/registrations/{id}/reject", Some(json!({"reason": "x", "version": 1}))),
+        ("REG GET", "/registrations/{id}", None),
+        ("REG FORM", "/registrations/{id}/unmask", None),
+        ("REG FORM", "/registrations/{id}/confirm", None),
+        ("REG FORM", "/registrations/{id}/reject", None),
+        (
+            "LAB PUT",
+            "/api/v1/laboratories/{id}",
+            Some(
+                json!({"name": "x", "accreditation_number": "CNAS L9999", "region_code": "360121", "scope": ["04"], "version": 1}),
+            ),
+        ),
+        ("LAB GET", "/api/v1/laboratories/{id}/accounts", None),
+        ("LAB POST", "/api/v1/laboratories/{id}/accounts", Some(account.clone())),
+        ("LAB GET", "/laboratories/{id}/edit", None),
+        ("LAB FORM", "/laboratories/{id}/edit", None),
+        ("LAB FORM", "/laboratories/{id}/accounts", None),
+        ("BODY GET", "/api/v1/certification-bodies/{id}/accounts", None),
+        ("BODY POST", "/api/v1/certification-bodies/{id}/accounts", Some(account)),
+        ("BODY FORM", "/certification-bodies/{id}/accounts", None),
+    ]
+}
+
+/// A laboratory and a certification body of `region`, each with an account, and an
+/// enterprise of the region that asked for an account: (registration, laboratory, body)
+/// ids, and the names and user names that must not leak.
+async fn supervised_in(t: &TestApp, region: &str, n: usize) -> ([String; 3], Vec<String>) {
+    use touchstone_app::{Actor, accounts, laboratories, registrations};
+    let system = Actor::system(None);
+    let code = touchstone_domain::uscc::Uscc::compose("91", region, &format!("MA35Q{n:03}")).expect("code").to_string();
+    let company = format!("申请注册的企业{region}");
+    let e = touchstone_app::enterprises::create(
+        &t.app,
+        &system,
+        touchstone_app::enterprises::EnterpriseInput {
+            uscc: code.clone(),
+            name: company.clone(),
+            legal_representative: "某某".into(),
+            address: "某地".into(),
+            region_code: region.into(),
+            scale: "small".into(),
+            status: "operating".into(),
+            roles: vec!["producer".into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("enterprise");
+    assert_eq!(e.enterprise.region_code, region);
+    let input = registrations::RegistrationInput {
+        uscc: code,
+        company_name: company.clone(),
+        contact_name: "王某".into(),
+        phone: "13812345678".into(),
+        region_code: region.into(),
+        username: format!("reg.{region}"),
+        password: touchstone_testing::DEMO_PASSWORD.into(),
+    };
+    let reg = registrations::submit(&t.app, input, Default::default()).await.expect("registration");
+    let lab_name = format!("秘密检验所{region}");
+    let lab = laboratories::create(
+        &t.app,
+        &system,
+        laboratories::LaboratoryInput {
+            name: lab_name.clone(),
+            accreditation_number: format!("CNAS L{n:04}"),
+            region_code: region.into(),
+            scope: vec!["04.01".into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("laboratory");
+    let body_name = format!("秘密认证中心{region}");
+    let body = touchstone_app::certificates::create_body(
+        &t.app,
+        &system,
+        touchstone_app::certificates::BodyInput {
+            name: body_name.clone(),
+            approval_number: format!("CNCA-R-{region}-{n}"),
+            region_code: region.into(),
+            scope: vec!["04".into()],
+        },
+    )
+    .await
+    .expect("body");
+    let mut secrets = vec![company, lab_name, body_name];
+    for (kind, id, user) in [
+        (touchstone_domain::role::BindingKind::Laboratory, lab.id, format!("lab.{region}")),
+        (touchstone_domain::role::BindingKind::CertificationBody, body.id, format!("body.{region}")),
+    ] {
+        let input = accounts::AccountInput {
+            username: user.clone(),
+            display_name: "机构账号".into(),
+            password: touchstone_testing::DEMO_PASSWORD.into(),
+        };
+        accounts::create(&t.app, &system, kind, id, input).await.expect("account");
+        secrets.push(user);
+    }
+    ([reg.id.to_string(), lab.id.to_string(), body.id.to_string()], secrets)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_route_leaks_a_registration_or_the_accounts_of_a_body_or_laboratory_of_another_jurisdiction() {
+    let t = TestApp::spawn().await;
+    let mut records = std::collections::HashMap::new();
+    for (n, region) in ["360112", "360781", "360102", "360702", "360121"].into_iter().enumerate() {
+        records.insert(region, supervised_in(&t, region, n + 1).await);
+    }
+    let foreign = |who: &str| -> Vec<&str> {
+        match who {
+            "ncx.admin" | "ncx.officer" | "ncx.inspector" => vec!["360112", "360781", "360102"],
+            "ruijin.admin" | "ruijin.officer" => vec!["360702", "360121"],
+            "gjxq.officer" => vec!["360121", "360781"],
+            _ => vec!["360781", "360702"],
+        }
+    };
+    let mut checked = 0;
+    for (who, _, _) in table() {
+        let mut client = t.signed_in(who).await;
+        for region in foreign(who) {
+            let ([reg, lab, body], secrets) = &records[region];
+            for route in &supervised_routes() {
+                let (kind, method) = route.0.split_once(' ').expect("prefixed");
+                let target = match kind {
+                    "REG" => reg,
+                    "LAB" => lab,
+                    _ => body,
+                };
+                let plain: Route = (method, route.1, route.2.clone());
+                let foreign = call(&mut client, &plain, target).await;
+                let nowhere = call(&mut client, &plain, &uuid::Uuid::now_v7().to_string()).await;
+                assert!(
+                    foreign.status == 404 || foreign.status == 403,
+                    "{who} {} {} in {region}: {} {}",
+                    route.0,
+                    route.1,
+                    foreign.status,
+                    foreign.text
+                );
+                assert_eq!(foreign.status, nowhere.status, "{who} {} {} in {region}", route.0, route.1);
+                for s in secrets {
+                    assert!(!foreign.text.contains(s.as_str()), "{who} {} {} leaks {s}", route.0, route.1);
+                }
+                checked += 1;
+            }
+            // The registries are read by every bureau; their accounts are not.
+            for path in [
+                format!("/api/v1/laboratories/{lab}"),
+                format!("/laboratories/{lab}"),
+                format!("/api/v1/certification-bodies/{body}"),
+                format!("/certification-bodies/{body}"),
+            ] {
+                let r = client.get(&path).await;
+                assert!(r.status == 200 || r.status == 403, "{who} {path}: {}", r.status);
+                assert!(
+                    !r.text.contains(&format!("lab.{region}")) && !r.text.contains(&format!("body.{region}")),
+                    "{who} {path}"
+                );
+            }
+            for list in ["/api/v1/registrations?per_page=500", "/registrations?per_page=500"] {
+                assert!(
+                    !client.get(list).await.text.contains(secrets[0].as_str()),
+                    "{who} {list} shows {}",
+                    secrets[0]
+                );
+            }
+        }
+    }
+    assert!(checked > 200, "the table covered {checked} cases");
+}

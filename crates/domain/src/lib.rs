@@ -7,6 +7,7 @@ pub mod certificate;
 pub mod enterprise;
 pub mod error;
 pub mod jurisdiction;
+pub mod laboratory;
 pub mod password;
 pub mod region;
 pub mod role;

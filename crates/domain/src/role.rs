@@ -79,6 +79,11 @@ pub enum Permission {
     EditEnterprises,
     /// See personal data unmasked (an audited sensitive read).
     UnmaskPersonalData,
+    /// Open accounts for the supervised of the jurisdiction: certification bodies' and
+    /// laboratories' users, and enterprises' self-registrations (confirm or reject).
+    ManageSupervisedAccounts,
+    /// Define the key-product lists of the jurisdiction's regions (R-CAT-2).
+    ManageKeyProducts,
 }
 
 impl Role {
@@ -109,6 +114,8 @@ impl Role {
             }
             Permission::ReadStaff | Permission::ReadEnterprises | Permission::UnmaskPersonalData => self.is_regulator(),
             Permission::EditEnterprises => matches!(self, Role::Administrator | Role::Officer | Role::Inspector),
+            Permission::ManageSupervisedAccounts => matches!(self, Role::Administrator | Role::Officer),
+            Permission::ManageKeyProducts => matches!(self, Role::Administrator | Role::Officer),
         }
     }
 }
@@ -139,5 +146,12 @@ mod tests {
         assert_eq!(Role::LaboratoryUser.binding_kind(), Some(BindingKind::Laboratory));
         assert_eq!(Role::Officer.binding_kind(), None);
         assert!(!Role::EnterpriseUser.can(Permission::ReadStaff));
+    }
+
+    #[test]
+    fn administrators_and_officers_open_accounts_for_the_supervised() {
+        let allowed: Vec<Role> =
+            Role::ALL.iter().copied().filter(|r| r.can(Permission::ManageSupervisedAccounts)).collect();
+        assert_eq!(allowed, vec![Role::Administrator, Role::Officer]);
     }
 }

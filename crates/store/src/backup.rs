@@ -35,6 +35,8 @@ pub const TABLES: &[&str] = &[
     "attachments",
     "products",
     "record_changes",
+    "laboratories",
+    "enterprise_registrations",
 ];
 
 /// Self-references restored in a second pass (inserted as NULL first).

@@ -208,6 +208,8 @@ pub struct CertificateFilter {
     /// Valid certificates expiring on or before this date (`YYYY-MM-DD`).
     pub expiring_by: Option<String>,
     pub holder_id: Option<Uuid>,
+    /// Issued by this certification body.
+    pub issuer_body_id: Option<Uuid>,
 }
 
 pub async fn list(
@@ -235,6 +237,10 @@ pub async fn list(
     if let Some(h) = f.holder_id {
         from_where.push_str(" AND c.holder_id = ?");
         args.push(Arg::from(h));
+    }
+    if let Some(b) = f.issuer_body_id {
+        from_where.push_str(" AND c.issuer_body_id = ?");
+        args.push(Arg::from(b));
     }
     fetch_page(db, COLUMNS, &from_where, args, window, "c.id").await
 }

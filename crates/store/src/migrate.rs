@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "attachments", include_str!("../migrations/0006_attachments.sql")),
     (7, "search", include_str!("../migrations/0007_search.sql")),
     (8, "products", include_str!("../migrations/0008_products.sql")),
+    (9, "laboratories", include_str!("../migrations/0009_laboratories.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

@@ -19,6 +19,16 @@ pub fn condition(column: &str, scope: &Scope) -> (String, Vec<Arg>) {
     }
 }
 
+/// `(sql, args)` restricting `column` to the region `code` and every region under it (a
+/// list filter, not a jurisdiction); `1=0` for a code not in the table.
+pub fn subtree(column: &str, code: &str) -> (String, Vec<Arg>) {
+    let codes = touchstone_domain::region::regions().descendants_and_self(code);
+    if codes.is_empty() {
+        return ("1=0".to_string(), vec![]);
+    }
+    (format!("{column} IN ({})", vec!["?"; codes.len()].join(", ")), codes.into_iter().map(Arg::from).collect())
+}
+
 /// `(sql, args)` restricting an organisation-id `column` to the actor's bureau subtree, found
 /// by a recursive query over the reporting line (the same text on both engines).
 pub fn bureau_condition(column: &str, scope: &BureauScope) -> (String, Vec<Arg>) {

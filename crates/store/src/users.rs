@@ -146,6 +146,16 @@ pub async fn find_for_update(tx: &mut Tx, id: Uuid) -> Result<Option<UserRow>, S
     tx.fetch_optional(&format!("SELECT {COLUMNS} FROM users u WHERE u.id = ?{lock}"), args![id]).await
 }
 
+/// The accounts bound to one record (a certification body's or a laboratory's users), by
+/// name. Unscoped: the caller has checked the record is in the actor's jurisdiction.
+pub async fn bound_to(db: &Db, kind: &str, id: Uuid) -> Result<Vec<UserRow>, StoreError> {
+    db.fetch_all(
+        &format!("SELECT {COLUMNS} FROM users u WHERE u.binding_kind = ? AND u.binding_id = ? ORDER BY u.username"),
+        args![kind, id],
+    )
+    .await
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {
     pub text: Option<String>,
