@@ -38,6 +38,7 @@ pub fn me_of(auth: &Auth) -> Me {
         (ManageOrganisations, "manage_organisations"),
         (ReadStaff, "read_staff"),
         (ReadAudit, "read_audit"),
+        (ManageSupervisedAccounts, "manage_supervised_accounts"),
     ]
     .into_iter()
     .filter(|(p, _)| a.can(*p))

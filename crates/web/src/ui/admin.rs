@@ -534,6 +534,7 @@ pub async fn roles(State(state): State<AppState>, auth: Auth) -> WebResult<Respo
             (Permission::ManageOrganisations, "manage_organisations"),
             (Permission::ReadStaff, "read_staff"),
             (Permission::ReadAudit, "read_audit"),
+            (Permission::ManageSupervisedAccounts, "manage_supervised_accounts"),
         ]
         .into_iter()
         .filter(|(p, _)| role.can(*p))
