@@ -245,6 +245,33 @@ impl RegionTable {
         rows.iter().filter(|r| r.level == RegionLevel::Province).collect()
     }
 
+    /// `codes` as runs of consecutive table codes `(first, last)` — a province's whole
+    /// jurisdiction is one run — and the codes the table does not have. Every stored region
+    /// code is a table code, so `code BETWEEN first AND last` selects exactly the run.
+    pub fn runs<'a>(
+        &self,
+        codes: impl IntoIterator<Item = &'a str>,
+    ) -> (Vec<(&'static str, &'static str)>, Vec<&'a str>) {
+        let mut unknown = Vec::new();
+        let mut indices: Vec<usize> = Vec::new();
+        for code in codes {
+            match self.by_code.get(code) {
+                Some(&i) => indices.push(i),
+                None => unknown.push(code),
+            }
+        }
+        indices.sort_unstable();
+        indices.dedup();
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for i in indices {
+            match runs.last_mut() {
+                Some((_, last)) if *last + 1 == i => *last = i,
+                _ => runs.push((i, i)),
+            }
+        }
+        (runs.into_iter().map(|(a, b)| (self.rows[a].code, self.rows[b].code)).collect(), unknown)
+    }
+
     /// Every row of the table, by code.
     pub fn iter(&self) -> impl Iterator<Item = &'static Region> + use<> {
         let rows: &'static [Region] = self.rows;
@@ -290,6 +317,20 @@ mod tests {
         "340000", "350000", "360000", "370000", "410000", "420000", "430000", "440000", "450000", "460000", "500000",
         "510000", "520000", "530000", "540000", "610000", "620000", "630000", "640000", "650000",
     ];
+
+    #[test]
+    fn a_whole_province_is_one_run_of_codes_and_a_scattered_set_several() {
+        let t = regions();
+        let jiangxi = t.descendants_and_self("360000");
+        let (runs, unknown) = t.runs(jiangxi.iter().copied());
+        assert_eq!(runs, vec![("360000", *jiangxi.iter().max().expect("codes"))]);
+        assert!(unknown.is_empty());
+        let (runs, unknown) = t.runs(["360121", "360425", "999999", "360121"]);
+        assert_eq!(runs, vec![("360121", "360121"), ("360425", "360425")]);
+        assert_eq!(unknown, vec!["999999"]);
+        let every_code_between = |a: &str, b: &str| t.iter().filter(|r| r.code >= a && r.code <= b).count();
+        assert_eq!(every_code_between(runs[0].0, runs[0].1), 1, "a run holds only its own codes");
+    }
 
     #[test]
     fn the_embedded_table_parses() {

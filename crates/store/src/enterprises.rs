@@ -161,13 +161,9 @@ pub async fn list(
         }
     }
     if let Some(r) = &f.region_code {
-        let codes = touchstone_domain::region::regions().descendants_and_self(r);
-        if codes.is_empty() {
-            from_where.push_str(" AND 1=0");
-        } else {
-            from_where.push_str(&format!(" AND e.region_code IN ({})", vec!["?"; codes.len()].join(", ")));
-            args.extend(codes.into_iter().map(Arg::from));
-        }
+        let (within, mut a) = crate::scope::subtree("e.region_code", r);
+        from_where.push_str(&format!(" AND {within}"));
+        args.append(&mut a);
     }
     for (col, val) in [("e.status", &f.status), ("e.scale", &f.scale)] {
         if let Some(v) = val {

@@ -2,6 +2,7 @@
 //! query of regional data calls `condition` for its region column.
 
 use touchstone_domain::jurisdiction::{BureauScope, Scope};
+use touchstone_domain::region::regions;
 
 use crate::Arg;
 
@@ -13,8 +14,28 @@ pub fn condition(column: &str, scope: &Scope) -> (String, Vec<Arg>) {
         Scope::Nothing => ("1=0".to_string(), vec![]),
         Scope::Regions(codes) if codes.is_empty() => ("1=0".to_string(), vec![]),
         Scope::Regions(codes) => {
-            let marks = vec!["?"; codes.len()].join(", ");
-            (format!("{column} IN ({marks})"), codes.iter().map(|c| Arg::from(c.as_str())).collect())
+            // Consecutive table codes become one index range: a province is one `BETWEEN`,
+            // not an `IN` of a hundred codes.
+            let (runs, unknown) = regions().runs(codes.iter().map(String::as_str));
+            let mut parts = Vec::new();
+            let mut args = Vec::new();
+            for (first, last) in runs {
+                if first == last {
+                    parts.push(format!("{column} = ?"));
+                    args.push(Arg::from(first));
+                } else {
+                    parts.push(format!("{column} BETWEEN ? AND ?"));
+                    args.extend([Arg::from(first), Arg::from(last)]);
+                }
+            }
+            if !unknown.is_empty() {
+                parts.push(format!("{column} IN ({})", vec!["?"; unknown.len()].join(", ")));
+                args.extend(unknown.into_iter().map(Arg::from));
+            }
+            match parts.len() {
+                1 => (parts.remove(0), args),
+                _ => (format!("({})", parts.join(" OR ")), args),
+            }
         }
     }
 }
@@ -22,11 +43,8 @@ pub fn condition(column: &str, scope: &Scope) -> (String, Vec<Arg>) {
 /// `(sql, args)` restricting `column` to the region `code` and every region under it (a
 /// list filter, not a jurisdiction); `1=0` for a code not in the table.
 pub fn subtree(column: &str, code: &str) -> (String, Vec<Arg>) {
-    let codes = touchstone_domain::region::regions().descendants_and_self(code);
-    if codes.is_empty() {
-        return ("1=0".to_string(), vec![]);
-    }
-    (format!("{column} IN ({})", vec!["?"; codes.len()].join(", ")), codes.into_iter().map(Arg::from).collect())
+    let codes = regions().descendants_and_self(code);
+    condition(column, &Scope::Regions(codes.into_iter().map(String::from).collect()))
 }
 
 /// `(sql, args)` restricting an organisation-id `column` to the actor's bureau subtree, found
@@ -57,10 +75,14 @@ mod tests {
     }
 
     #[test]
-    fn a_jurisdiction_becomes_a_bound_in_list() {
+    fn a_jurisdiction_becomes_bound_ranges_of_consecutive_codes() {
         let scope = Scope::Regions(["360781".to_string(), "360700".to_string()].into_iter().collect());
         let (sql, args) = condition("u.region_code", &scope);
-        assert_eq!(sql, "u.region_code IN (?, ?)");
+        assert_eq!(sql, "(u.region_code = ? OR u.region_code = ?)");
         assert_eq!(args.len(), 2);
+        let province = regions().descendants_and_self("360000").into_iter().map(String::from).collect();
+        let (sql, args) = condition("u.region_code", &Scope::Regions(province));
+        assert_eq!(sql, "u.region_code BETWEEN ? AND ?");
+        assert_eq!(args[0], Arg::from("360000"));
     }
 }
