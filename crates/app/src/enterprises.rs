@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use touchstone_domain::ValidationErrors;
 use touchstone_domain::enterprise::{self as rules, Coordinates};
-use touchstone_domain::region::{RegionCode, regions};
+use touchstone_domain::region::regions;
 use touchstone_domain::role::Permission;
 use touchstone_domain::uscc::Uscc;
 use touchstone_store::audit::AuditFilter;
@@ -142,17 +142,7 @@ pub(crate) fn validate(
     check_len(&mut errors, "name", &input.name, 200);
     check_len(&mut errors, "legal_representative", &input.legal_representative, 50);
     check_len(&mut errors, "address", &input.address, 300);
-    let region = match RegionCode::parse(input.region_code.trim()) {
-        Ok(r) if actor.regions.contains(r.as_str()) => r.as_str().to_string(),
-        Ok(_) => {
-            errors.add("region_code", "outside_jurisdiction", "the region is outside your jurisdiction");
-            String::new()
-        }
-        Err(e) => {
-            errors.add("region_code", "invalid_region", e.to_string());
-            String::new()
-        }
-    };
+    let region = actor.region_in_jurisdiction(&mut errors, &input.region_code);
     let id_number = blank(&input.legal_rep_id_number).map(|s| s.to_uppercase());
     if let Some(n) = &id_number
         && !rules::valid_id_number(n)

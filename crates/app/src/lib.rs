@@ -16,6 +16,7 @@ pub mod enterprises;
 pub mod error;
 pub mod generate;
 pub mod imports;
+pub mod key_products;
 pub mod laboratories;
 pub mod organisations;
 pub mod passwords;
@@ -24,6 +25,7 @@ pub mod registrations;
 pub mod secrets;
 pub mod sweeper;
 pub mod tabular;
+pub mod timeline;
 pub mod users;
 
 use std::sync::Arc;

@@ -87,8 +87,77 @@ pub fn parse_csv(text: &str, aliases: &Aliases) -> Result<Sheet> {
     Ok(Sheet { name: "csv".into(), fields: headers.into_iter().flatten().collect(), records })
 }
 
+/// What an XLSX workbook (a zip archive) may unpack to. Checked from the zip's central
+/// directory before anything is decompressed, so a zip bomb is refused without being read;
+/// the zip reader then stops any entry that unpacks beyond the size its directory declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ZipLimits {
+    /// Total uncompressed bytes of all entries.
+    pub max_unpacked: u64,
+    /// Largest uncompressed : compressed ratio of one entry …
+    pub max_ratio: u64,
+    /// … counted for entries that unpack to more than this many bytes.
+    pub ratio_from: u64,
+    /// Most entries.
+    pub max_entries: usize,
+}
+
+/// The limits every XLSX read here is held to. Real workbooks compress about 5–20 : 1; a
+/// million-row sheet unpacks to about 1 GiB.
+pub const XLSX_LIMITS: ZipLimits =
+    ZipLimits { max_unpacked: 2 << 30, max_ratio: 100, ratio_from: 4 << 20, max_entries: 10_000 };
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// Refuses a workbook whose zip directory says it unpacks to more than `limits` allow.
+pub fn check_zip(path: &Path, limits: &ZipLimits) -> Result<()> {
+    let refuse = |code: &str, message: String| Error::field("file", code, message);
+    let file = std::fs::File::open(path).map_err(|e| refuse("unreadable", format!("{}: {e}", path.display())))?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| refuse("bad_xlsx", format!("not an XLSX workbook (its zip directory is unreadable: {e})")))?;
+    if zip.len() > limits.max_entries {
+        return Err(refuse(
+            "xlsx_too_large",
+            format!("the workbook holds {} parts, at most {} are accepted", zip.len(), limits.max_entries),
+        ));
+    }
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|e| refuse("bad_xlsx", format!("part {i} is unreadable: {e}")))?;
+        let (size, packed) = (entry.size(), entry.compressed_size());
+        let name = entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("part {i}"));
+        if size > limits.ratio_from && size / packed.max(1) > limits.max_ratio {
+            return Err(refuse(
+                "xlsx_bomb",
+                format!(
+                    "the workbook's part {name} unpacks from {} to {} ({}:1, at most {}:1 is accepted): refused as a zip bomb",
+                    mib(packed),
+                    mib(size),
+                    size / packed.max(1),
+                    limits.max_ratio
+                ),
+            ));
+        }
+        total = total.saturating_add(size);
+        if total > limits.max_unpacked {
+            return Err(refuse(
+                "xlsx_too_large",
+                format!(
+                    "the workbook unpacks to more than {} (at most {} is accepted)",
+                    mib(total),
+                    mib(limits.max_unpacked)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn read_xlsx(path: &Path, aliases: &Aliases) -> Result<Vec<Sheet>> {
     use calamine::{Reader, Xlsx, open_workbook};
+    check_zip(path, &XLSX_LIMITS)?;
     let mut wb: Xlsx<_> =
         open_workbook(path).map_err(|e: calamine::XlsxError| Error::field("file", "bad_xlsx", e.to_string()))?;
     let mut sheets = Vec::new();
@@ -155,6 +224,43 @@ mod tests {
         assert_eq!(sheet.records.len(), 2);
         assert_eq!(sheet.records[1].0, 4);
         assert_eq!(sheet.records[1].1["name"], "乙");
+    }
+
+    /// A zip with one entry of `size` zero bytes (deflated), named like a worksheet.
+    fn zip_of_zeros(dir: &Path, size: usize) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = dir.join("bomb.xlsx");
+        let mut w = zip::ZipWriter::new(std::fs::File::create(&path).expect("create"));
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        w.start_file("xl/worksheets/sheet1.xml", opts).expect("entry");
+        let chunk = vec![0u8; 1 << 20];
+        let mut left = size;
+        while left > 0 {
+            let n = left.min(chunk.len());
+            w.write_all(&chunk[..n]).expect("write");
+            left -= n;
+        }
+        w.finish().expect("finish");
+        path
+    }
+
+    #[test]
+    fn a_zip_bomb_or_an_oversized_workbook_is_refused_before_it_is_unpacked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let small = ZipLimits { max_unpacked: 8 << 20, max_ratio: 100, ratio_from: 1 << 20, max_entries: 10 };
+        let bomb = zip_of_zeros(dir.path(), 4 << 20);
+        let err = check_zip(&bomb, &small).expect_err("a 1000:1 entry");
+        let Error::Validation(v) = err else { panic!("validation error") };
+        assert_eq!((v.0[0].field.as_str(), v.0[0].code.as_str()), ("file", "xlsx_bomb"));
+        assert!(v.0[0].message.contains("xl/worksheets/sheet1.xml"), "{}", v.0[0].message);
+        let lenient = ZipLimits { max_ratio: u64::MAX, ..small };
+        assert!(check_zip(&bomb, &lenient).is_ok());
+        let big = zip_of_zeros(dir.path(), 9 << 20);
+        let err = check_zip(&big, &lenient).expect_err("over the total");
+        assert!(err.to_string().contains("unpacks to more than"), "{err}");
+        let text = dir.path().join("text.xlsx");
+        std::fs::write(&text, "not a zip").expect("write");
+        assert!(check_zip(&text, &small).expect_err("not a zip").to_string().contains("not an XLSX workbook"));
     }
 
     #[test]

@@ -50,6 +50,9 @@ fn enterprise_routes() -> Vec<Route> {
         ),
         ("POST", "/api/v1/enterprises/{id}/unmask", None),
         ("GET", "/api/v1/enterprises/{id}/history", None),
+        ("GET", "/api/v1/enterprises/{id}/timeline", None),
+        ("GET", "/api/v1/enterprises/{id}/timeline?kind=attachment&from=2000-01-01", None),
+        ("GET", "/enterprises/{id}?kind=certificate_status", None),
         ("GET", "/enterprises/{id}", None),
         ("FORM", "/enterprises/{id}/unmask", None),
         ("GET", "/enterprises/{id}/edit", None),
@@ -153,9 +156,61 @@ async fn enterprise_in(t: &TestApp, region: &str) -> (String, String, String, St
     )
 }
 
+/// Key-product lists a region defined (R-CAT-2): read in and above the jurisdiction only.
+fn key_list_routes() -> Vec<Route> {
+    vec![
+        ("KEY GET", "/api/v1/key-product-lists/{id}", None),
+        ("KEY PUT", "/api/v1/key-product-lists/{id}", Some(json!({"name": "x", "version": 1}))),
+        ("KEY POST", "/api/v1/key-product-lists/{id}/items", Some(json!({"category_code": "04.01", "version": 1}))),
+        ("KEY DELETE", "/api/v1/key-product-lists/{id}/items/03.03?version=1", None),
+        ("KEY GET", "/catalogue/lists/{id}", None),
+        ("KEY FORM", "/catalogue/lists/{id}", None),
+        ("KEY FORM", "/catalogue/lists/{id}/items", None),
+        ("KEY FORM", "/catalogue/lists/{id}/items/remove", None),
+    ]
+}
+
+/// Defines a key-product list for `region` as the system account; its id and name.
+async fn key_list_in(t: &TestApp, region: &str) -> (String, String) {
+    let name = format!("{region}内部重点产品目录");
+    let input = touchstone_app::key_products::ListInput {
+        name: name.clone(),
+        year: 2022,
+        region_code: Some(region.into()),
+        items: vec![touchstone_app::key_products::ItemInput { category_code: "03.03".into(), note: None }],
+        ..Default::default()
+    };
+    let list = touchstone_app::key_products::create(&t.app, &touchstone_app::Actor::system(None), input)
+        .await
+        .expect("key-product list");
+    (list.id, name)
+}
+
+/// One route on a foreign record answers as on a missing one and shows nothing of it.
+async fn refused_like_missing(c: &mut TestClient, who: &str, route: &Route, target: &str, secret: &str) {
+    let foreign = call(c, route, target).await;
+    let nowhere = call(c, route, &uuid::Uuid::now_v7().to_string()).await;
+    assert!(
+        foreign.status == 404 || foreign.status == 403,
+        "{who} {} {}: {} {}",
+        route.0,
+        route.1,
+        foreign.status,
+        foreign.text
+    );
+    assert_eq!(foreign.status, nowhere.status, "{who} {} {}: answer differs from a missing id", route.0, route.1);
+    assert!(!foreign.text.contains(secret), "{who} {} {} leaks {secret}", route.0, route.1);
+}
+
 async fn call(c: &mut TestClient, route: &Route, id: &str) -> touchstone_testing::Reply {
     let path = route.1.replace("{id}", id);
-    match route.0.trim_start_matches("CERT ").trim_start_matches("ATT ").trim_start_matches("PROD ") {
+    match route
+        .0
+        .trim_start_matches("CERT ")
+        .trim_start_matches("ATT ")
+        .trim_start_matches("PROD ")
+        .trim_start_matches("KEY ")
+    {
         "GET" => c.get(&path).await,
         "FORM" => {
             c.post_form(
@@ -217,6 +272,10 @@ async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
             _ => vec!["360781", "360702"],
         }
     };
+    let mut key_lists = std::collections::HashMap::new();
+    for region in ["360112", "360781", "360102", "360702", "360121"] {
+        key_lists.insert(region, key_list_in(&t, region).await);
+    }
     // An import job of 新建区's officer, and one of 瑞金's: jobs belong to their bureau.
     let mut jobs = std::collections::HashMap::new();
     for owner in ["xj.officer", "ruijin.officer"] {
@@ -310,6 +369,18 @@ async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
                     "{who} {list} shows {name}"
                 );
             }
+            let (list_id, list_name) = &key_lists[region];
+            for route in &key_list_routes() {
+                refused_like_missing(&mut client, who, route, list_id, list_name).await;
+                checked += 1;
+            }
+            for list in ["/api/v1/key-product-lists", "/catalogue", "/certificates/export.csv"] {
+                let r = client.get(list).await;
+                assert!(
+                    !r.text.contains(list_name.as_str()) && !r.text.contains(&format!("XK-{region}-")),
+                    "{who} {list}"
+                );
+            }
         }
         for (routes, targets, is_user) in
             [(user_routes(), &foreign_users, true), (organisation_routes(), &foreign_bureaus, false)]
@@ -363,6 +434,7 @@ async fn lists_searches_and_exports_never_show_another_jurisdictions_staff() {
             "/api/v1/users?per_page=500",
             "/admin/users?q=xj",
             "/admin/users/export.csv",
+            "/admin/organisations/export.csv",
             "/api/v1/organisations?per_page=500",
             "/admin/organisations?q=新建",
         ] {

@@ -21,7 +21,7 @@ pub struct AttachmentRow {
     pub uploaded_at: i64,
 }
 
-const COLUMNS: &str = "a.id, a.enterprise_id, a.region_code, a.file_name, a.content_type, a.size_bytes, a.sha256, a.note, a.uploaded_by, a.uploaded_at";
+pub(crate) const COLUMNS: &str = "a.id, a.enterprise_id, a.region_code, a.file_name, a.content_type, a.size_bytes, a.sha256, a.note, a.uploaded_by, a.uploaded_at";
 
 pub async fn insert(tx: &mut Tx, a: &AttachmentRow) -> Result<(), StoreError> {
     tx.execute(

@@ -37,6 +37,8 @@ pub const TABLES: &[&str] = &[
     "record_changes",
     "laboratories",
     "enterprise_registrations",
+    "key_product_lists",
+    "key_product_list_items",
 ];
 
 /// Self-references restored in a second pass (inserted as NULL first).

@@ -11,6 +11,7 @@ pub mod db;
 pub mod dialect;
 pub mod enterprises;
 pub mod imports;
+pub mod key_products;
 pub mod laboratories;
 pub mod leases;
 pub mod list;
@@ -21,6 +22,7 @@ pub mod registrations;
 pub mod scope;
 pub mod search;
 pub mod sessions;
+pub mod timeline;
 pub mod users;
 
 pub use db::{Arg, Db, Engine, Row, Tx};

@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "search", include_str!("../migrations/0007_search.sql")),
     (8, "products", include_str!("../migrations/0008_products.sql")),
     (9, "laboratories", include_str!("../migrations/0009_laboratories.sql")),
+    (10, "key_product_lists", include_str!("../migrations/0010_key_product_lists.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

@@ -121,6 +121,7 @@ impl Tr {
             ("category_code", Value::String(s)) => self.category(s),
             ("scale", Value::String(s)) => self.label("scale", s),
             ("status", Value::String(s)) => self.label("status", s),
+            ("certificate_status", Value::String(s)) => self.label("cstatus", s),
             ("latitude_e6" | "longitude_e6", Value::Number(n)) => {
                 n.as_i64().map(|m| format!("{:.6}", m as f64 / 1e6)).unwrap_or_default()
             }

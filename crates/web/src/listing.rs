@@ -1,9 +1,7 @@
 //! List parameters shared by the JSON API and the pages: filter, sort (whitelisted columns),
-//! page; and CSV export of a whole filtered list, streamed page by page.
+//! page. Exports of whole lists are in `export`.
 
-use axum::body::Body;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use touchstone_app::Error;
 use touchstone_store::list::Window;
@@ -166,92 +164,8 @@ impl ListParams {
     }
 }
 
-/// The most rows one export holds.
-pub const MAX_EXPORT_ROWS: usize = 1_000_000;
-
-/// Every item a filtered list matches, fetched page by page from the first, for an export.
-pub async fn collect_all<T, F, Fut>(mut window: Window, mut fetch: F) -> Result<Vec<T>, WebError>
-where
-    F: FnMut(Window) -> Fut,
-    Fut: std::future::Future<Output = touchstone_app::Result<touchstone_store::list::Page<T>>>,
-{
-    window.page = 1;
-    window.per_page = Window::MAX_PER_PAGE;
-    let mut all = Vec::new();
-    loop {
-        let page = fetch(window.clone()).await?;
-        let done = page.items.len() < window.per_page as usize;
-        all.extend(page.items);
-        if done || all.len() >= MAX_EXPORT_ROWS {
-            return Ok(all);
-        }
-        window.page += 1;
-    }
-}
-
-/// Writes rows as an XLSX workbook (constant-memory worksheet), one sheet, header in bold.
-pub fn xlsx_response(filename: &str, header_row: Vec<String>, rows: Vec<Vec<String>>) -> Response {
-    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        let mut wb = rust_xlsxwriter::Workbook::new();
-        let bold = rust_xlsxwriter::Format::new().set_bold();
-        let sheet = wb.add_worksheet_with_constant_memory()?;
-        for (c, h) in header_row.iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, h, &bold)?;
-        }
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                sheet.write_string(r as u32 + 1, c as u16, v)?;
-            }
-        }
-        wb.save_to_buffer()
-    };
-    match build() {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
-            ],
-            Body::from(bytes),
-        )
-            .into_response(),
-        Err(e) => WebError(Error::Internal(format!("writing the workbook: {e}"))).into_response(),
-    }
-}
-
-/// CSV or XLSX, as the export path asked.
-pub fn export_response(stem: &str, xlsx: bool, header_row: Vec<String>, rows: Vec<Vec<String>>) -> Response {
-    if xlsx {
-        xlsx_response(&format!("{stem}.xlsx"), header_row, rows)
-    } else {
-        csv_response(&format!("{stem}.csv"), header_row, rows)
-    }
-}
-
-/// Writes rows as CSV (UTF-8 with BOM, so spreadsheet software reads Chinese correctly).
-pub fn csv_response(filename: &str, header_row: Vec<String>, rows: Vec<Vec<String>>) -> Response {
-    let mut out = String::from("\u{feff}");
-    let mut push = |fields: &[String]| {
-        let line: Vec<String> = fields
-            .iter()
-            .map(|f| {
-                // Neutralise spreadsheet formulas in exported text.
-                let f = if f.starts_with(['=', '+', '-', '@']) { format!("'{f}") } else { f.clone() };
-                if f.contains([',', '"', '\n', '\r']) { format!("\"{}\"", f.replace('"', "\"\"")) } else { f }
-            })
-            .collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
-    };
-    push(&header_row);
-    for r in &rows {
-        push(r);
-    }
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
-        ],
-        Body::from(out),
-    )
-        .into_response()
+/// A small table already in memory (an import's error report) as an XLSX download named
+/// `file_name`, through the export writer.
+pub fn xlsx_response(file_name: &str, header_row: Vec<String>, rows: Vec<Vec<String>>) -> Response {
+    crate::export::table(file_name.trim_end_matches(".xlsx"), true, header_row, rows)
 }

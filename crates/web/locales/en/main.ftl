@@ -395,35 +395,6 @@ field-note = Note
 upload = Upload
 action-enterprise-attachment = Attachment added
 
-## Products on the enterprise file; imports of products and certificates (issue 4)
-section-products = Products
-new-product = Add a product
-field-model = Model / specification
-field-category = Product category
-field-brand = Brand / trademark
-field-standard = Executive standard
-field-annual-output = Annual output
-status-in-production = In production
-status-stopped = Stopped
-pfield-category-code = Product category
-pfield-name = Name
-pfield-brand = Brand / trademark
-pfield-model = Model / specification
-pfield-standard = Executive standard
-pfield-annual-output = Annual output
-pfield-status = Status
-pfield-enterprise-id = Enterprise
-action-product-create = Product added
-action-product-update = Product changed
-action-product-import = Bulk import
-action-certificate-import = Bulk import
-action-import-products = Products imported
-action-import-certificates = Certificates imported
-import-kind = The file holds
-import-kind-enterprises = Enterprises (by credit code)
-import-kind-products = Products (by credit code, product name and model)
-import-kind-certificates = Certificates (by certificate number)
-
 ## Accounts for the supervised: laboratories, body and laboratory accounts, self-registration
 nav-laboratories = Laboratories
 nav-registrations = Registrations

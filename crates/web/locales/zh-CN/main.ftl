@@ -395,35 +395,6 @@ field-note = 说明
 upload = 上传
 action-enterprise-attachment = 上传附件
 
-## Products on the enterprise file; imports of products and certificates (issue 4)
-section-products = 产品
-new-product = 添加产品
-field-model = 规格型号
-field-category = 产品类别
-field-brand = 品牌/商标
-field-standard = 执行标准
-field-annual-output = 年产量
-status-in-production = 在产
-status-stopped = 停产
-pfield-category-code = 产品类别
-pfield-name = 产品名称
-pfield-brand = 品牌/商标
-pfield-model = 规格型号
-pfield-standard = 执行标准
-pfield-annual-output = 年产量
-pfield-status = 生产状态
-pfield-enterprise-id = 企业
-action-product-create = 添加产品
-action-product-update = 修改产品
-action-product-import = 批量导入
-action-certificate-import = 批量导入
-action-import-products = 批量导入产品
-action-import-certificates = 批量导入证书
-import-kind = 导入内容
-import-kind-enterprises = 企业（按统一社会信用代码）
-import-kind-products = 产品（按信用代码、产品名称和规格型号）
-import-kind-certificates = 证书（按证书编号）
-
 ## Accounts for the supervised: laboratories, body and laboratory accounts, self-registration
 nav-laboratories = 检验机构
 nav-registrations = 企业注册审核

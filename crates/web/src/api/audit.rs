@@ -3,13 +3,16 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
+use touchstone_app::{Actor, App};
 use touchstone_store::audit::{AuditFilter, AuditRow};
+use touchstone_store::list::Window;
 
 use crate::AppState;
 use crate::api::Page;
 use crate::error::{ErrorBody, WebResult};
+use crate::export::ExportSpec;
 use crate::extract::{Auth, Q};
-use crate::listing::{ListParams, collect_all, export_response};
+use crate::listing::ListParams;
 
 pub const SORTS: &[(&str, &str)] =
     &[("seq", "a.seq"), ("at", "a.at"), ("actor", "a.actor_name"), ("action", "a.action")];
@@ -32,40 +35,10 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>
     Ok(Json(touchstone_app::audit::list(&state.app, &auth.actor, &filter(&p)?, &p.window(SORTS, true)?).await?.into()))
 }
 
-/// Every entry the filter matches, as CSV or XLSX (itself an audited export).
+/// Every entry the filter matches, as CSV or XLSX (itself an audited, streamed export).
 pub async fn export(state: &AppState, auth: &Auth, p: &ListParams, xlsx: bool) -> WebResult<Response> {
-    let f = &filter(p)?;
-    let entries = collect_all(p.window(SORTS, true)?, |w| async move {
-        touchstone_app::audit::list(&state.app, &auth.actor, f, &w).await
-    })
-    .await?;
-    let rows: Vec<Vec<String>> = entries
-        .into_iter()
-        .map(|a| {
-            vec![
-                a.seq.to_string(),
-                auth.tr.time(a.at),
-                a.actor_name,
-                a.os_user.unwrap_or_default(),
-                a.ip.unwrap_or_default(),
-                a.action,
-                a.entity_type,
-                a.entity_id.unwrap_or_default(),
-                a.region_code.unwrap_or_default(),
-                a.before_json.unwrap_or_default(),
-                a.after_json.unwrap_or_default(),
-                a.mac,
-            ]
-        })
-        .collect();
-    touchstone_app::audit::record_export(
-        &state.app,
-        &auth.actor,
-        "audit_entry",
-        serde_json::json!({"filter": p.query_string(&[]), "rows": rows.len(), "format": if xlsx { "xlsx" } else { "csv" }}),
-    )
-    .await?;
-    let header = [
+    let tr = auth.tr;
+    let columns = [
         "seq",
         "time",
         "actor",
@@ -78,9 +51,26 @@ pub async fn export(state: &AppState, auth: &Auth, p: &ListParams, xlsx: bool) -
         "before",
         "after",
         "mac",
-    ]
-    .iter()
-    .map(|k| auth.tr.t(&format!("col-{k}")))
-    .collect();
-    Ok(export_response("audit", xlsx, header, rows))
+    ];
+    let spec = ExportSpec::new(auth, "audit", "audit_entry", xlsx, &columns);
+    let list = |app: App, actor: Actor, f: AuditFilter, w: Window| async move {
+        touchstone_app::audit::list(&app, &actor, &f, &w).await
+    };
+    let row = move |a: AuditRow| {
+        vec![
+            a.seq.to_string(),
+            tr.time(a.at),
+            a.actor_name,
+            a.os_user.unwrap_or_default(),
+            a.ip.unwrap_or_default(),
+            a.action,
+            a.entity_type,
+            a.entity_id.unwrap_or_default(),
+            a.region_code.unwrap_or_default(),
+            a.before_json.unwrap_or_default(),
+            a.after_json.unwrap_or_default(),
+            a.mac,
+        ]
+    };
+    crate::export::export(state, auth, p, spec, p.window(SORTS, true)?, filter(p)?, list, row).await
 }

@@ -6,10 +6,12 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use touchstone_app::certificates::{self, BodyInput, CertificateInput, CertificateView, NumberCheck, StatusChange};
 use touchstone_store::certificates::{BodyRow, CertificateFilter, CertificateRow};
+use touchstone_store::list::Window;
 
 use crate::AppState;
 use crate::api::Page;
 use crate::error::{ErrorBody, WebResult};
+use crate::export::ExportSpec;
 use crate::extract::{ApiJson, Auth, Id, Q};
 use crate::listing::ListParams;
 
@@ -110,4 +112,27 @@ pub async fn create_body(
     ApiJson(body): ApiJson<BodyInput>,
 ) -> WebResult<(StatusCode, Json<BodyRow>)> {
     Ok((StatusCode::CREATED, Json(certificates::create_body(&state.app, &auth.actor, body).await?)))
+}
+
+/// Every certificate the filter matches, as CSV or XLSX (an audited, streamed export).
+pub async fn export(state: &AppState, auth: &Auth, p: &ListParams, xlsx: bool) -> WebResult<axum::response::Response> {
+    let tr = auth.tr;
+    let columns = ["number", "kind", "issuer", "scope", "issued-on", "expires-on", "status"];
+    let spec = ExportSpec::new(auth, "certificates", "certificate", xlsx, &columns);
+    let list = |app: touchstone_app::App, actor: touchstone_app::Actor, f: CertificateFilter, w: Window| async move {
+        certificates::list(&app, &actor, &f, &w).await
+    };
+    let row = move |c: CertificateRow| {
+        vec![
+            c.number,
+            tr.label("kind", &c.kind),
+            c.issuer_name,
+            c.scope.split_whitespace().map(|s| tr.category(s)).collect::<Vec<_>>().join("、"),
+            c.issued_on,
+            c.expires_on,
+            tr.label("cstatus", &c.status),
+        ]
+    };
+    let f = filter(&state.app, p)?;
+    crate::export::export(state, auth, p, spec, p.window(SORTS, false)?, f, list, row).await
 }

@@ -2,17 +2,21 @@
 //! (audited), edit, history; an enterprise's own users replace their contacts.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use touchstone_app::enterprises::{self, ContactInput, EnterpriseInput, EnterpriseView, HistoryEntry};
+use touchstone_app::timeline::{Timeline, TimelineFilter};
+use touchstone_app::{Actor, App};
 use touchstone_store::enterprises::{EnterpriseFilter, EnterpriseRow};
+use touchstone_store::list::Window;
 
 use crate::AppState;
 use crate::api::Page;
 use crate::error::{ErrorBody, WebResult};
+use crate::export::ExportSpec;
 use crate::extract::{ApiJson, Auth, Id, Q};
-use crate::listing::{ListParams, collect_all, export_response};
+use crate::listing::ListParams;
 
 pub const SORTS: &[(&str, &str)] = &[
     ("name", "e.name"),
@@ -59,45 +63,30 @@ pub async fn list(
     Ok(Json(enterprises::list(&state.app, &auth.actor, &filter(&p)?, &p.window(SORTS, false)?).await?.into()))
 }
 
-/// Every enterprise the filter matches, as CSV or XLSX with personal data masked (an audited export).
+/// Every enterprise the filter matches, as CSV or XLSX with personal data masked (an audited,
+/// streamed export).
 pub async fn export(state: &AppState, auth: &Auth, p: &ListParams, xlsx: bool) -> WebResult<Response> {
-    let f = &filter(p)?;
-    let tr = &auth.tr;
-    let items =
-        collect_all(
-            p.window(SORTS, false)?,
-            |w| async move { enterprises::list(&state.app, &auth.actor, f, &w).await },
-        )
-        .await?;
-    let rows: Vec<Vec<String>> = items
-        .into_iter()
-        .map(|e| {
-            vec![
-                e.uscc,
-                e.name,
-                e.legal_representative,
-                e.legal_rep_phone.unwrap_or_default(),
-                e.address,
-                tr.region(&e.region_code),
-                tr.label("scale", &e.scale),
-                tr.label("status", &e.status),
-                e.industrial_park.unwrap_or_default(),
-            ]
-        })
-        .collect();
-    touchstone_app::audit::record_export(
-        &state.app,
-        &auth.actor,
-        "enterprise",
-        serde_json::json!({"filter": p.query_string(&[]), "rows": rows.len(), "format": if xlsx { "xlsx" } else { "csv" }}),
-    )
-    .await?;
-    let header =
-        ["uscc", "name", "legal-representative", "phone", "address", "region", "scale", "status", "industrial-park"]
-            .iter()
-            .map(|k| tr.t(&format!("col-{k}")))
-            .collect();
-    Ok(export_response("enterprises", xlsx, header, rows))
+    let tr = auth.tr;
+    let columns =
+        ["uscc", "name", "legal-representative", "phone", "address", "region", "scale", "status", "industrial-park"];
+    let spec = ExportSpec::new(auth, "enterprises", "enterprise", xlsx, &columns);
+    let list = |app: App, actor: Actor, f: EnterpriseFilter, w: Window| async move {
+        enterprises::list(&app, &actor, &f, &w).await
+    };
+    let row = move |e: EnterpriseRow| {
+        vec![
+            e.uscc,
+            e.name,
+            e.legal_representative,
+            e.legal_rep_phone.unwrap_or_default(),
+            e.address,
+            tr.region(&e.region_code),
+            tr.label("scale", &e.scale),
+            tr.label("status", &e.status),
+            e.industrial_park.unwrap_or_default(),
+        ]
+    };
+    crate::export::export(state, auth, p, spec, p.window(SORTS, false)?, filter(p)?, list, row).await
 }
 
 /// Register an enterprise in the jurisdiction (officers, inspectors, administrators).
@@ -153,4 +142,46 @@ pub async fn own_contacts(
     ApiJson(body): ApiJson<Vec<ContactInput>>,
 ) -> WebResult<Json<EnterpriseView>> {
     Ok(Json(enterprises::update_own_contacts(&state.app, &auth.actor, body).await?))
+}
+
+/// The timeline's filter, as the query string documents it (kinds may also repeat).
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TimelineQuery {
+    /// Kinds to show, comma-separated or repeated: change, certificate_status, attachment,
+    /// inspection, hazard, risk; all when absent.
+    pub kind: Option<String>,
+    /// From this date, YYYY-MM-DD, China time.
+    pub from: Option<String>,
+    /// Up to and including this date, YYYY-MM-DD.
+    pub to: Option<String>,
+}
+
+/// The timeline filter of a query string: `kind` (repeated or comma-separated), `from`, `to`.
+pub fn timeline_filter(query: Option<&str>) -> WebResult<TimelineFilter> {
+    let (mut kinds, mut from, mut to) = (Vec::new(), None, None);
+    for (k, v) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        match k.as_ref() {
+            "kind" => kinds.push(v.into_owned()),
+            "from" => from = Some(v.into_owned()),
+            "to" => to = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    Ok(TimelineFilter::parse(&kinds, from.as_deref(), to.as_deref())?)
+}
+
+/// The enterprise file as one timeline of dated events, newest first: changes of the record,
+/// certificate status changes, attachments (and the kinds later capabilities add), filtered by
+/// kind and date range (R-ENT-3).
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}/timeline", tag = "enterprises", params(("id" = uuid::Uuid, Path), TimelineQuery),
+    responses((status = 200, body = Timeline), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn timeline(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    RawQuery(query): RawQuery,
+) -> WebResult<Json<Timeline>> {
+    let filter = timeline_filter(query.as_deref())?;
+    Ok(Json(touchstone_app::timeline::of_enterprise(&state.app, &auth.actor, id, &filter).await?))
 }

@@ -6,13 +6,16 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use touchstone_app::laboratories::{self, LaboratoryInput};
+use touchstone_app::{Actor, App};
 use touchstone_store::laboratories::{LaboratoryFilter, LaboratoryRow};
+use touchstone_store::list::Window;
 
 use crate::AppState;
 use crate::api::Page;
 use crate::error::{ErrorBody, WebResult};
+use crate::export::{self as streaming, ExportSpec};
 use crate::extract::{ApiJson, Auth, Id, Q};
-use crate::listing::{ListParams, collect_all, export_response};
+use crate::listing::ListParams;
 
 pub const SORTS: &[(&str, &str)] = &[
     ("name", "l.name"),
@@ -54,42 +57,26 @@ pub async fn list(
     Ok(Json(laboratories::list(&state.app, &auth.actor, &filter(&p)?, &p.window(SORTS, false)?).await?.into()))
 }
 
-/// Every laboratory the filter matches, as CSV or XLSX (an audited export).
+/// Every laboratory the filter matches, as CSV or XLSX (an audited, streamed export).
 pub async fn export(state: &AppState, auth: &Auth, p: &ListParams, xlsx: bool) -> WebResult<Response> {
-    let f = &filter(p)?;
-    let tr = &auth.tr;
-    let items =
-        collect_all(
-            p.window(SORTS, false)?,
-            |w| async move { laboratories::list(&state.app, &auth.actor, f, &w).await },
-        )
-        .await?;
-    let rows: Vec<Vec<String>> = items
-        .into_iter()
-        .map(|l| {
-            vec![
-                l.name,
-                l.accreditation_number,
-                l.cma_number.unwrap_or_default(),
-                tr.region(&l.region_code),
-                l.scope.split_whitespace().map(|c| tr.category(c)).collect::<Vec<_>>().join("、"),
-                l.scope_text.unwrap_or_default(),
-                tr.label("lstatus", &l.status),
-            ]
-        })
-        .collect();
-    touchstone_app::audit::record_export(
-        &state.app,
-        &auth.actor,
-        "laboratory",
-        serde_json::json!({"filter": p.query_string(&[]), "rows": rows.len(), "format": if xlsx { "xlsx" } else { "csv" }}),
-    )
-    .await?;
-    let header = ["name", "accreditation-number", "cma-number", "region", "scope", "scope-text", "status"]
-        .iter()
-        .map(|k| tr.t(&format!("col-{k}")))
-        .collect();
-    Ok(export_response("laboratories", xlsx, header, rows))
+    let tr = auth.tr;
+    let columns = ["name", "accreditation-number", "cma-number", "region", "scope", "scope-text", "status"];
+    let spec = ExportSpec::new(auth, "laboratories", "laboratory", xlsx, &columns);
+    let list = |app: App, actor: Actor, f: LaboratoryFilter, w: Window| async move {
+        laboratories::list(&app, &actor, &f, &w).await
+    };
+    let row = move |l: LaboratoryRow| {
+        vec![
+            l.name,
+            l.accreditation_number,
+            l.cma_number.unwrap_or_default(),
+            tr.region(&l.region_code),
+            l.scope.split_whitespace().map(|c| tr.category(c)).collect::<Vec<_>>().join("、"),
+            l.scope_text.unwrap_or_default(),
+            tr.label("lstatus", &l.status),
+        ]
+    };
+    streaming::export(state, auth, p, spec, p.window(SORTS, false)?, filter(p)?, list, row).await
 }
 
 /// Register a laboratory of the jurisdiction (administrators).

@@ -57,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/attachments/{id}/content", get(crate::ui::attachments::download))
         .route("/activate", post(activation::claim))
         .route("/enterprises/{id}/history", get(enterprises::history))
+        .route("/enterprises/{id}/timeline", get(enterprises::timeline))
         .route("/me/enterprise/contacts", axum::routing::put(enterprises::own_contacts))
         .route("/certificates", get(certificates::list).post(certificates::create))
         .route("/certificates/check", get(certificates::check))
@@ -78,6 +79,11 @@ pub fn routes() -> Router<AppState> {
         .route("/registrations/{id}/reject", post(registrations::reject))
         .route("/catalogue", get(catalogue::categories))
         .route("/key-products", get(catalogue::key_products))
+        .route("/key-products/effective", get(catalogue::effective))
+        .route("/key-product-lists", get(catalogue::lists).post(catalogue::create_list))
+        .route("/key-product-lists/{id}", get(catalogue::get_list).put(catalogue::update_list))
+        .route("/key-product-lists/{id}/items", post(catalogue::add_item))
+        .route("/key-product-lists/{id}/items/{code}", delete(catalogue::remove_item))
         .route(
             "/imports/enterprises",
             post(imports::enterprises)

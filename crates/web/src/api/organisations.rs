@@ -4,11 +4,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use touchstone_app::organisations::{self, OrganisationInput, OrganisationUpdate, OrganisationView};
+use touchstone_app::{Actor, App};
+use touchstone_store::list::Window;
 use touchstone_store::organisations::{OrganisationFilter, OrganisationRow};
 
 use crate::AppState;
 use crate::api::Page;
 use crate::error::{ErrorBody, WebResult};
+use crate::export::ExportSpec;
 use crate::extract::{ApiJson, Auth, Id, Q};
 use crate::listing::ListParams;
 
@@ -63,4 +66,18 @@ pub async fn update(
     ApiJson(body): ApiJson<OrganisationUpdate>,
 ) -> WebResult<Json<OrganisationView>> {
     Ok(Json(organisations::update(&state.app, &auth.actor, id, body).await?))
+}
+
+/// Every bureau the filter matches, as CSV or XLSX (an audited, streamed export).
+pub async fn export(state: &AppState, auth: &Auth, p: &ListParams, xlsx: bool) -> WebResult<axum::response::Response> {
+    let tr = auth.tr;
+    let spec = ExportSpec::new(auth, "bureaus", "organisation", xlsx, &["code", "name", "region", "region-code"]);
+    let list = |app: App, actor: Actor, f: OrganisationFilter, w: Window| async move {
+        organisations::list(&app, &actor, &f, &w).await
+    };
+    let row = move |o: OrganisationRow| {
+        let name = if tr.locale.is_english() && !o.name_en.is_empty() { o.name_en } else { o.name };
+        vec![o.code, name, tr.region(&o.region_code), o.region_code]
+    };
+    crate::export::export(state, auth, p, spec, p.window(SORTS, false)?, filter(p)?, list, row).await
 }

@@ -6,13 +6,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use touchstone_app::users::{self, NewUser, UserUpdate};
+use touchstone_app::{Actor, App};
+use touchstone_store::list::Window;
 use touchstone_store::users::{UserFilter, UserRow};
 
 use crate::AppState;
 use crate::api::Page;
 use crate::error::{ErrorBody, WebResult};
+use crate::export::ExportSpec;
 use crate::extract::{ApiJson, Auth, Id, Q};
-use crate::listing::{ListParams, collect_all, export_response};
+use crate::listing::ListParams;
 
 pub const SORTS: &[(&str, &str)] = &[
     ("username", "u.username"),
@@ -39,40 +42,27 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>
     Ok(Json(page.into()))
 }
 
-/// Every user the filter matches, as CSV or XLSX (an audited export).
+/// Every user the filter matches, as CSV or XLSX (an audited, streamed export).
 pub async fn export(state: &AppState, auth: &Auth, p: &ListParams, xlsx: bool) -> WebResult<Response> {
-    let f = &filter(p)?;
-    let tr = &auth.tr;
-    let users =
-        collect_all(p.window(SORTS, false)?, |w| async move { users::list(&state.app, &auth.actor, f, &w).await })
-            .await?;
-    let rows: Vec<Vec<String>> = users
-        .into_iter()
-        .map(|u| {
-            vec![
-                u.username,
-                u.display_name,
-                tr.label("role", &u.role),
-                u.department.map(|d| tr.label("department", &d)).unwrap_or_default(),
-                u.officer_number.unwrap_or_default(),
-                tr.region(&u.region_code),
-                if u.locked { tr.t("yes") } else { tr.t("no") },
-                tr.opt_time(u.last_login_at),
-            ]
-        })
-        .collect();
-    touchstone_app::audit::record_export(
-        &state.app,
-        &auth.actor,
-        "user",
-        serde_json::json!({"filter": p.query_string(&[]), "rows": rows.len(), "format": if xlsx { "xlsx" } else { "csv" }}),
-    )
-    .await?;
-    let header = ["username", "display-name", "role", "department", "officer-number", "region", "locked", "last-login"]
-        .iter()
-        .map(|k| tr.t(&format!("col-{k}")))
-        .collect();
-    Ok(export_response("users", xlsx, header, rows))
+    let tr = auth.tr;
+    let columns =
+        ["username", "display-name", "role", "department", "officer-number", "region", "locked", "last-login"];
+    let spec = ExportSpec::new(auth, "users", "user", xlsx, &columns);
+    let list =
+        |app: App, actor: Actor, f: UserFilter, w: Window| async move { users::list(&app, &actor, &f, &w).await };
+    let row = move |u: UserRow| {
+        vec![
+            u.username,
+            u.display_name,
+            tr.label("role", &u.role),
+            u.department.map(|d| tr.label("department", &d)).unwrap_or_default(),
+            u.officer_number.unwrap_or_default(),
+            tr.region(&u.region_code),
+            if u.locked { tr.t("yes") } else { tr.t("no") },
+            tr.opt_time(u.last_login_at),
+        ]
+    };
+    crate::export::export(state, auth, p, spec, p.window(SORTS, false)?, filter(p)?, list, row).await
 }
 
 /// One user; 404 when absent or outside the actor's jurisdiction.

@@ -334,6 +334,7 @@ struct OrganisationsPage {
     params: ListParams,
     pager: Pager,
     organisations: Vec<OrganisationRow>,
+    export_href: String,
 }
 
 pub async fn organisations(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>) -> WebResult<Response> {
@@ -343,10 +344,27 @@ pub async fn organisations(State(state): State<AppState>, auth: Auth, Q(p): Q<Li
     let columns =
         [(tr.t("col-code"), Some("code")), (tr.t("col-name"), Some("name")), (tr.t("col-region"), Some("region_code"))];
     let pager = Pager::new("/admin/organisations", &p, &page, &columns);
+    let export_href = format!("?{}", p.query_string(&[]));
     Ok(render(
         StatusCode::OK,
-        &OrganisationsPage { tr, nav: Nav::of(&auth), params: p, pager, organisations: page.items },
+        &OrganisationsPage { tr, nav: Nav::of(&auth), params: p, pager, organisations: page.items, export_href },
     ))
+}
+
+pub async fn export_organisations_xlsx(
+    State(state): State<AppState>,
+    auth: Auth,
+    Q(p): Q<ListParams>,
+) -> WebResult<Response> {
+    crate::api::organisations::export(&state, &auth, &p, true).await
+}
+
+pub async fn export_organisations(
+    State(state): State<AppState>,
+    auth: Auth,
+    Q(p): Q<ListParams>,
+) -> WebResult<Response> {
+    crate::api::organisations::export(&state, &auth, &p, false).await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -535,6 +553,7 @@ pub async fn roles(State(state): State<AppState>, auth: Auth) -> WebResult<Respo
             (Permission::ReadStaff, "read_staff"),
             (Permission::ReadAudit, "read_audit"),
             (Permission::ManageSupervisedAccounts, "manage_supervised_accounts"),
+            (Permission::ManageKeyProducts, "manage_key_products"),
         ]
         .into_iter()
         .filter(|(p, _)| role.can(*p))

@@ -35,6 +35,7 @@ struct ListPage {
     items: Vec<CertificateRow>,
     kinds: Vec<Choice>,
     statuses: Vec<Choice>,
+    export_href: String,
 }
 
 pub async fn list(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>) -> WebResult<Response> {
@@ -50,6 +51,7 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>
         (tr.t("col-status"), Some("status")),
     ];
     let pager = Pager::new("/certificates", &p, &page, &columns);
+    let export_href = format!("?{}", p.query_string(&[]));
     Ok(render(
         StatusCode::OK,
         &ListPage {
@@ -60,8 +62,17 @@ pub async fn list(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>
             params: p,
             pager,
             items: page.items,
+            export_href,
         },
     ))
+}
+
+pub async fn export_xlsx(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>) -> WebResult<Response> {
+    crate::api::certificates::export(&state, &auth, &p, true).await
+}
+
+pub async fn export(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>) -> WebResult<Response> {
+    crate::api::certificates::export(&state, &auth, &p, false).await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

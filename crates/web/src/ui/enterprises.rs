@@ -3,12 +3,13 @@
 //! history, and the register / edit form.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use touchstone_app::Error;
-use touchstone_app::enterprises::{self, ContactInput, EnterpriseInput, EnterpriseView, HistoryEntry};
+use touchstone_app::enterprises::{self, ContactInput, EnterpriseInput, EnterpriseView};
+use touchstone_app::timeline::Timeline;
 use touchstone_domain::enterprise::{ROLES, SCALES, STATUSES};
 use touchstone_domain::role::Permission;
 use touchstone_store::enterprises::EnterpriseRow;
@@ -84,7 +85,10 @@ struct FilePage {
     tr: Tr,
     nav: Nav,
     e: EnterpriseView,
-    history: Vec<HistoryEntry>,
+    timeline: Timeline,
+    timeline_kinds: Vec<KindChoice>,
+    timeline_from: String,
+    timeline_to: String,
     attachments: Vec<touchstone_store::attachments::AttachmentRow>,
     can_edit: bool,
     can_unmask: bool,
@@ -93,8 +97,33 @@ struct FilePage {
     coordinates: String,
 }
 
-async fn file_page(state: &AppState, auth: &Auth, e: EnterpriseView) -> WebResult<Response> {
-    let history = enterprises::history(&state.app, &auth.actor, e.enterprise.id).await?;
+/// A kind of timeline event in the page's filter.
+pub struct KindChoice {
+    pub value: &'static str,
+    pub label: String,
+    pub checked: bool,
+}
+
+/// The date a filter parameter names, as given (the form shows it back).
+fn query_value(query: Option<&str>, key: &str) -> String {
+    url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+async fn file_page(state: &AppState, auth: &Auth, e: EnterpriseView, query: Option<String>) -> WebResult<Response> {
+    let query = query.as_deref();
+    let filter = crate::api::enterprises::timeline_filter(query)?;
+    let timeline = touchstone_app::timeline::of_enterprise(&state.app, &auth.actor, e.enterprise.id, &filter).await?;
+    let timeline_kinds = touchstone_app::timeline::available_kinds()
+        .into_iter()
+        .map(|k| KindChoice {
+            value: k,
+            label: auth.tr.label("tkind", k),
+            checked: filter.kinds.iter().any(|f| f == k),
+        })
+        .collect();
     let attachments = touchstone_app::attachments::list(&state.app, &auth.actor, e.enterprise.id).await?;
     let coordinates = match (e.enterprise.latitude_e6, e.enterprise.longitude_e6) {
         (Some(a), Some(b)) => touchstone_domain::enterprise::Coordinates::display(a, b),
@@ -109,21 +138,29 @@ async fn file_page(state: &AppState, auth: &Auth, e: EnterpriseView) -> WebResul
             can_unmask: e.masked && auth.actor.can(Permission::UnmaskPersonalData),
             can_edit_products: super::products::can_edit(auth, e.enterprise.id),
             e,
-            history,
+            timeline,
+            timeline_kinds,
+            timeline_from: query_value(query, "from"),
+            timeline_to: query_value(query, "to"),
             attachments,
             coordinates,
         },
     ))
 }
 
-pub async fn file(State(state): State<AppState>, auth: Auth, Id(id): Id) -> WebResult<Response> {
+pub async fn file(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    RawQuery(query): RawQuery,
+) -> WebResult<Response> {
     let e = enterprises::get(&state.app, &auth.actor, id).await?;
-    file_page(&state, &auth, e).await
+    file_page(&state, &auth, e, query).await
 }
 
 pub async fn unmask(State(state): State<AppState>, auth: Auth, Id(id): Id) -> WebResult<Response> {
     let e = enterprises::get_unmasked(&state.app, &auth.actor, id).await?;
-    file_page(&state, &auth, e).await
+    file_page(&state, &auth, e, None).await
 }
 
 /// The form's fields: flat, three contact rows, one checkbox per role.
