@@ -1024,11 +1024,10 @@ async fn insert_batch(
     batch: &[(EnterpriseInput, Vec<GeneratedCertificate>)],
     now: i64,
 ) -> Result<()> {
-    for (input, certificates) in batch {
-        let (row, contacts, categories) = rows_of(input, &actor.username, now);
-        store::insert(tx, &row).await?;
-        store::replace_contacts(tx, row.id, &contacts).await?;
-        store::replace_categories(tx, row.id, &categories).await?;
+    let records: Vec<store::NewEnterprise> =
+        batch.iter().map(|(input, _)| rows_of(input, &actor.username, now)).collect();
+    store::insert_many(tx, &records).await?;
+    for ((row, _, _), (_, certificates)) in records.iter().zip(batch) {
         for c in certificates {
             let cert = CertificateRow {
                 id: Uuid::now_v7(),

@@ -6,8 +6,10 @@ use touchstone_domain::jurisdiction::Scope;
 use touchstone_domain::search::Query;
 use uuid::Uuid;
 
+use crate::bulk::insert_rows;
 use crate::list::{Page, Window, fetch_page};
 use crate::scope::condition;
+use crate::search::Doc;
 use crate::{Arg, Db, StoreError, Tx, args};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -227,6 +229,87 @@ pub async fn replace_categories(tx: &mut Tx, enterprise_id: Uuid, codes: &[Strin
         .await?;
     }
     crate::search::refresh(tx, &[enterprise_id]).await
+}
+
+/// A new enterprise with its contacts and category codes, as a bulk write takes it.
+pub type NewEnterprise = (EnterpriseRow, Vec<ContactRow>, Vec<String>);
+
+/// Registers new enterprises with their contacts and categories, and indexes them for
+/// search, in multi-row statements: the bulk path of imports and generation. A credit code
+/// already registered fails the statement (a unique violation) and so the transaction.
+pub async fn insert_many(tx: &mut Tx, records: &[NewEnterprise]) -> Result<(), StoreError> {
+    const ENTERPRISE: [&str; 21] = [
+        "id",
+        "uscc",
+        "name",
+        "legal_representative",
+        "legal_rep_id_number",
+        "legal_rep_phone",
+        "address",
+        "region_code",
+        "latitude_e6",
+        "longitude_e6",
+        "industry_code",
+        "scale",
+        "status",
+        "is_producer",
+        "is_distributor",
+        "is_online_seller",
+        "industrial_park",
+        "version",
+        "created_at",
+        "updated_at",
+        "updated_by",
+    ];
+    const CONTACT: [&str; 6] = ["id", "enterprise_id", "name", "position", "phone", "sort_order"];
+    const CATEGORY: [&str; 2] = ["enterprise_id", "category_code"];
+    let rows: Vec<Vec<Arg>> = records
+        .iter()
+        .map(|(e, _, _)| {
+            args![
+                e.id,
+                &e.uscc,
+                &e.name,
+                &e.legal_representative,
+                e.legal_rep_id_number.clone(),
+                e.legal_rep_phone.clone(),
+                &e.address,
+                &e.region_code,
+                e.latitude_e6,
+                e.longitude_e6,
+                e.industry_code.clone(),
+                &e.scale,
+                &e.status,
+                e.is_producer,
+                e.is_distributor,
+                e.is_online_seller,
+                e.industrial_park.clone(),
+                e.version,
+                e.created_at,
+                e.updated_at,
+                &e.updated_by
+            ]
+        })
+        .collect();
+    insert_rows(tx, "enterprises", &ENTERPRISE, rows).await?;
+    let contacts: Vec<Vec<Arg>> = records
+        .iter()
+        .flat_map(|(e, contacts, _)| {
+            contacts.iter().map(move |c| args![c.id, e.id, &c.name, &c.position, &c.phone, c.sort_order])
+        })
+        .collect();
+    insert_rows(tx, "enterprise_contacts", &CONTACT, contacts).await?;
+    let categories: Vec<Vec<Arg>> =
+        records.iter().flat_map(|(e, _, codes)| codes.iter().map(move |c| args![e.id, c])).collect();
+    insert_rows(tx, "enterprise_categories", &CATEGORY, categories).await?;
+    let docs: Vec<Doc> = records
+        .iter()
+        .map(|(e, _, codes)| {
+            let park = e.industrial_park.as_deref();
+            Doc::of(e.id, &e.uscc, &e.name, &e.legal_representative, &e.address, park, codes)
+        })
+        .collect();
+    crate::search::write(tx, &docs).await
 }
 
 /// Unscoped: the registered enterprises among `codes` (imports decide insert or update).

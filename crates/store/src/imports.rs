@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::list::{Page, Window, fetch_page};
 use crate::scope::bureau_condition;
-use crate::{Db, StoreError, Tx, args};
+use crate::{Arg, Db, StoreError, Tx, args};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct JobRow {
@@ -141,6 +141,29 @@ pub async fn insert_change(tx: &mut Tx, c: &ChangeRow) -> Result<(), StoreError>
         args![c.id, c.enterprise_id, c.at, &c.actor_name, &c.action, c.before_json.clone(), c.after_json.clone(), c.job_id],
     )
     .await?;
+    Ok(())
+}
+
+/// Writes many history rows in multi-row statements (an import's new enterprises).
+pub async fn insert_changes(tx: &mut Tx, changes: &[ChangeRow]) -> Result<(), StoreError> {
+    const COLUMNS: [&str; 8] =
+        ["id", "enterprise_id", "at", "actor_name", "action", "before_json", "after_json", "job_id"];
+    let rows: Vec<Vec<Arg>> = changes
+        .iter()
+        .map(|c| {
+            args![
+                c.id,
+                c.enterprise_id,
+                c.at,
+                &c.actor_name,
+                &c.action,
+                c.before_json.clone(),
+                c.after_json.clone(),
+                c.job_id
+            ]
+        })
+        .collect();
+    crate::bulk::insert_rows(tx, "enterprise_changes", &COLUMNS, rows).await?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ pub mod activation;
 pub mod attachments;
 pub mod audit;
 pub mod backup;
+pub mod bulk;
 pub mod certificates;
 pub mod db;
 pub mod dialect;

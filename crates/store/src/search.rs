@@ -54,40 +54,71 @@ pub async fn refresh(tx: &mut Tx, ids: &[Uuid]) -> Result<(), StoreError> {
                 ids,
             )
             .await?;
-        let mut products: HashMap<Uuid, Vec<&'static str>> = HashMap::new();
-        for c in &categories {
-            if let Some(cat) = catalogue().get(&c.category_code) {
-                products.entry(c.enterprise_id).or_default().push(cat.name);
-            }
+        let mut codes: HashMap<Uuid, Vec<String>> = HashMap::new();
+        for c in categories {
+            codes.entry(c.enterprise_id).or_default().push(c.category_code);
         }
-        for s in &sources {
-            let products = products.get(&s.id).map(|names| names.join(" ")).unwrap_or_default();
-            let address = match &s.industrial_park {
-                Some(park) => format!("{} {park}", s.address),
-                None => s.address.clone(),
-            };
-            write(tx, s.id, &s.uscc, &s.name, &s.legal_representative, &address, &products).await?;
-        }
+        let docs: Vec<Doc> = sources
+            .iter()
+            .map(|s| {
+                let categories = codes.get(&s.id).map(Vec::as_slice).unwrap_or_default();
+                let park = s.industrial_park.as_deref();
+                Doc::of(s.id, &s.uscc, &s.name, &s.legal_representative, &s.address, park, categories)
+            })
+            .collect();
+        write(tx, &docs).await?;
     }
     Ok(())
 }
 
-async fn write(
-    tx: &mut Tx,
-    id: Uuid,
-    code: &str,
-    name: &str,
-    person: &str,
-    address: &str,
-    products: &str,
-) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO enterprise_search (enterprise_id, code, name, person, address, products) VALUES (?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (enterprise_id) DO UPDATE SET code = excluded.code, name = excluded.name, person = excluded.person, \
-         address = excluded.address, products = excluded.products",
-        args![id, code_document(code), document(name), document(person), document(address), document(products)],
-    )
-    .await?;
+/// One enterprise's row of the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Doc {
+    enterprise_id: Uuid,
+    code: String,
+    name: String,
+    person: String,
+    address: String,
+    products: String,
+}
+
+impl Doc {
+    /// The index row of an enterprise from its fields and category codes (the products it
+    /// makes or sells are found by their catalogue names).
+    pub fn of(
+        id: Uuid,
+        uscc: &str,
+        name: &str,
+        legal_representative: &str,
+        address: &str,
+        industrial_park: Option<&str>,
+        categories: &[String],
+    ) -> Doc {
+        let products: Vec<&str> = categories.iter().filter_map(|c| catalogue().get(c)).map(|c| c.name).collect();
+        Doc {
+            enterprise_id: id,
+            code: code_document(uscc),
+            name: document(name),
+            person: document(legal_representative),
+            address: document(&format!("{address} {}", industrial_park.unwrap_or(""))),
+            products: document(&products.join(" ")),
+        }
+    }
+}
+
+/// Writes index rows, replacing any the enterprises had.
+pub async fn write(tx: &mut Tx, docs: &[Doc]) -> Result<(), StoreError> {
+    const COLUMNS: [&str; 6] = ["enterprise_id", "code", "name", "person", "address", "products"];
+    for chunk in docs.chunks(CHUNK) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let ids: Vec<Arg> = chunk.iter().map(|d| Arg::from(d.enterprise_id)).collect();
+        tx.execute(&format!("DELETE FROM enterprise_search WHERE enterprise_id IN ({marks})"), ids).await?;
+        let rows: Vec<Vec<Arg>> = chunk
+            .iter()
+            .map(|d| args![d.enterprise_id, &d.code, &d.name, &d.person, &d.address, &d.products])
+            .collect();
+        crate::bulk::insert_rows(tx, "enterprise_search", &COLUMNS, rows).await?;
+    }
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use touchstone_store::Tx;
-use touchstone_store::enterprises::{self as ent_store, ContactRow, EnterpriseRow};
+use touchstone_store::enterprises::{self as ent_store, ContactRow, EnterpriseRow, NewEnterprise};
 use touchstone_store::imports::{self as store, ChangeRow, ImportErrorRow};
 use uuid::Uuid;
 
@@ -115,6 +115,9 @@ pub(crate) type Update = (i64, serde_json::Value, Staged, serde_json::Value);
 
 pub(crate) struct Enterprises;
 
+/// New enterprises written per round of multi-row statements.
+const INSERT_CHUNK: usize = 2_000;
+
 impl Importer for Enterprises {
     const KIND: Kind = Kind::Enterprises;
     const ACTION: &'static str = "import.enterprises";
@@ -177,14 +180,22 @@ impl Importer for Enterprises {
 
     async fn apply(app: &App, tx: &mut Tx, actor: &Actor, job: Uuid, plan: &Plan<Staged, Update>) -> Result<()> {
         let at = app.clock.now().as_micros();
-        for s in &plan.inserts {
-            ent_store::insert(tx, &s.row).await.map_err(|e| {
-                if e.is_unique_violation() { moved(&s.row.uscc, "was registered") } else { Error::from(e) }
+        // New enterprises in multi-row statements, a chunk at a time (memory stays bounded).
+        for chunk in plan.inserts.chunks(INSERT_CHUNK) {
+            let records: Vec<NewEnterprise> =
+                chunk.iter().map(|s| (s.row.clone(), s.contacts.clone(), s.categories.clone())).collect();
+            ent_store::insert_many(tx, &records).await.map_err(|e| {
+                if e.is_unique_violation() {
+                    moved("an enterprise of this file", "was registered")
+                } else {
+                    Error::from(e)
+                }
             })?;
-            ent_store::replace_contacts(tx, s.row.id, &s.contacts).await?;
-            ent_store::replace_categories(tx, s.row.id, &s.categories).await?;
-            let after = snapshot(&s.row, &s.contacts, &s.categories);
-            store::insert_change(tx, &change_row(s.row.id, at, actor, job, None, &after)).await?;
+            let changes: Vec<ChangeRow> = chunk
+                .iter()
+                .map(|s| change_row(s.row.id, at, actor, job, None, &snapshot(&s.row, &s.contacts, &s.categories)))
+                .collect();
+            store::insert_changes(tx, &changes).await?;
         }
         for (expected, before, s, after) in &plan.updates {
             if !ent_store::update(tx, &s.row, *expected).await? {
