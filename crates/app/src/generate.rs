@@ -1299,15 +1299,21 @@ mod tests {
     #[tokio::test]
     async fn the_csv_has_a_bom_chinese_headers_and_a_row_per_enterprise() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let n = write_csv(&opts(7, 200), dir.path()).await.expect("written");
-        assert_eq!(n, 200);
+        let as_of = parse_as_of("2026-11-23").expect("date");
+        let n = write_csv(&opts(7, 200), dir.path(), as_of).await.expect("written");
+        assert_eq!(n.enterprises, 200);
+        assert!(n.certificates > 0);
         let text = std::fs::read_to_string(dir.path().join("enterprises.csv")).expect("csv");
         assert!(text.starts_with("\u{FEFF}统一社会信用代码,企业名称,"));
         assert_eq!(text.lines().count(), 201);
         let readme = std::fs::read_to_string(dir.path().join("README.txt")).expect("readme");
-        assert!(readme.contains("--seed 7") && readme.contains("--enterprises 200"));
+        assert!(
+            readme.contains("--seed 7")
+                && readme.contains("--enterprises 200")
+                && readme.contains("--as-of 2026-11-23")
+        );
         let again = tempfile::tempdir().expect("tempdir");
-        write_csv(&opts(7, 200), again.path()).await.expect("written");
+        write_csv(&opts(7, 200), again.path(), as_of).await.expect("written");
         assert_eq!(std::fs::read(again.path().join("enterprises.csv")).expect("csv"), text.into_bytes());
     }
 }
