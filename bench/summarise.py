@@ -19,6 +19,11 @@ LABELS = {
     "page_users": "page `GET /admin/users` (HTML, session cookie) as jx.officer",
     "token_create": "`POST /api/v1/me/tokens` (insert + audit entry)",
     "sign_in": "`POST /api/v1/auth/sign-in` (argon2id)",
+    # bench/ledger.sh
+    "file": "enterprise file page `GET /enterprises/{id}` (2,000 enterprises)",
+    "search_api": "search `GET /api/v1/enterprises?q=…` (600 queries)",
+    "search_page": "search page `GET /enterprises?q=…` (600 queries)",
+    "list": "filtered list page `GET /enterprises?region_code=…&…` (600 combinations)",
 }
 
 PATHS = {
@@ -29,6 +34,14 @@ PATHS = {
     "token_create": "/api/v1/me/tokens",
     "sign_in": "/api/v1/auth/sign-in",
 }
+
+
+def path_class(path):
+    """Groups the ledger's paths: /enterprises/<id> is one class."""
+    parts = path.split("/")
+    if len(parts) == 3 and parts[1] == "enterprises" and len(parts[2]) == 36:
+        return "/enterprises/{id}"
+    return path
 
 
 def ms(seconds):
@@ -57,7 +70,7 @@ def server_log(out):
                 continue
             fields = rec.get("fields", {})
             if fields.get("message") == "request":
-                by_path[fields.get("path", "?")][str(fields.get("status"))] += 1
+                by_path[path_class(fields.get("path", "?"))][str(fields.get("status"))] += 1
             elif rec.get("level") in ("ERROR", "WARN"):
                 errors.append({"level": rec.get("level"), "message": fields.get("message"),
                                "error": fields.get("error")})
@@ -102,7 +115,8 @@ def summarise(args):
                 scenarios.append(scenario(out, name, int(rate), duration))
     by_path, log_errors = server_log(out)
     for s in scenarios:
-        s["server_status"] = by_path.get(PATHS[s["scenario"]], {})
+        if s["scenario"] in PATHS:
+            s["server_status"] = by_path.get(PATHS[s["scenario"]], {})
     idle = {}
     idle_path = os.path.join(out, "idle-wait.txt")
     if os.path.exists(idle_path):
@@ -111,7 +125,8 @@ def summarise(args):
             idle[name] = json.loads(rest)
     for s in scenarios:
         s["idle_wait"] = idle.get(s["scenario"])
-    verify = open(os.path.join(out, "audit-verify.txt"), encoding="utf-8").read().strip().splitlines()
+    verify_path = os.path.join(out, "audit-verify.txt")
+    verify = open(verify_path, encoding="utf-8").read().strip().splitlines() if os.path.exists(verify_path) else []
     pg = os.path.join(out, "postgres-version.txt")
     summary = {
         "engine": args.engine,
@@ -126,6 +141,16 @@ def summarise(args):
         "server_log_error_count": len(log_errors),
         "audit_verify": verify[-3:],
     }
+    if args.extra:
+        # bench/ledger.sh: the data set, and the status codes the server logged per kind of path
+        # (warm-ups included; the search and list pages share /enterprises).
+        summary["ledger"] = json.load(open(args.extra, encoding="utf-8"))
+        summary["server_status_by_path"] = by_path
+        targets = summary["ledger"].get("targets_p99_ms", {})
+        for s in scenarios:
+            if s["scenario"] in targets:
+                s["target_p99_ms"] = targets[s["scenario"]]
+                s["target_met"] = s["p99_ms"] is not None and s["p99_ms"] < targets[s["scenario"]] and s["errors"] == 0
     json.dump(summary, sys.stdout, indent=2, ensure_ascii=False)
     print()
 
@@ -136,10 +161,33 @@ def fmt(v):
     return f"{v:.1f}" if v >= 10 else f"{v:.2f}"
 
 
+def ledger_table(s):
+    print(f"### {s['engine']} (commit {s['commit']})\n")
+    print("| scenario | target req/s | achieved req/s | p50 ms | p90 ms | p99 ms | max ms | errors | p99 target "
+          "| server CPU % | PostgreSQL CPU % | other CPU % | quiet before |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |")
+    for r in s["scenarios"]:
+        cpu = r.get("cpu", {})
+        target = "–"
+        if "target_p99_ms" in r:
+            target = f"< {r['target_p99_ms']} ms: **{'met' if r['target_met'] else 'missed'}**"
+        idle = r.get("idle_wait") or {}
+        quiet = "yes" if idle.get("quiet") else f"no ({idle.get('last_window_pct', '?')} %)"
+        print(f"| {LABELS.get(r['scenario'], r['scenario'])} | {r['target_rps']} | {r['achieved_rps']:.1f} "
+              f"| {fmt(r['p50_ms'])} | {fmt(r['p90_ms'])} | {fmt(r['p99_ms'])} | {fmt(r['max_ms'])} "
+              f"| {r['errors']} of {r['requests']} | {target} | {cpu.get('server_cpu_pct', '–')} "
+              f"| {cpu.get('postgres_cpu_pct', '–') if s['engine'] == 'postgres' else '–'} "
+              f"| {cpu.get('other_cpu_pct', '–')} | {quiet} |")
+    print()
+
+
 def table(files):
     for path in files:
         with open(path, encoding="utf-8") as f:
             s = json.load(f)
+        if "ledger" in s:
+            ledger_table(s)
+            continue
         print(f"### {s['engine']} (commit {s['commit']})\n")
         print("| scenario | target req/s | achieved req/s | p50 ms | p99 ms | p99.9 ms | max ms "
               "| errors (non-2xx) | server CPU % | PostgreSQL CPU % | other CPU % |")
@@ -166,6 +214,7 @@ def main():
     ap.add_argument("--seed-seconds", type=float)
     ap.add_argument("--users-visible")
     ap.add_argument("--warmup")
+    ap.add_argument("--extra", help="JSON merged into the summary as `ledger` (bench/ledger.sh)")
     summarise(ap.parse_args())
 
 
