@@ -202,6 +202,127 @@ pub fn read(path: &Path, aliases: &Aliases, max_bytes: u64) -> Result<Vec<Sheet>
     }
 }
 
+/// The records of a file, read as they are needed: a UTF-8 CSV is never held whole (a GBK
+/// one, a legacy format, is decoded whole; an XLSX sheet is read whole by calamine). `fields`
+/// are the first sheet's mapped header fields; `estimated` counts lines, for progress.
+pub struct Stream {
+    pub fields: Vec<&'static str>,
+    pub estimated: usize,
+    records: Box<dyn Iterator<Item = Result<Record>> + Send>,
+}
+
+impl Iterator for Stream {
+    type Item = Result<Record>;
+    fn next(&mut self) -> Option<Result<Record>> {
+        self.records.next()
+    }
+}
+
+/// What one pass over a CSV file's bytes learned, before any record is parsed.
+struct CsvScan {
+    utf8: bool,
+    lines: usize,
+    nul: bool,
+    odd_quotes: bool,
+}
+
+/// Reads a CSV file once in blocks, without holding it: whether it is UTF-8, its lines, and
+/// what `decode` and `parse_csv` check on the whole text (binary data; a last record cut off
+/// inside quotes — a `"` byte is never part of a GBK character).
+fn scan_csv(path: &Path) -> Result<CsvScan> {
+    let mut file = std::fs::File::open(path)?;
+    let mut block = vec![0u8; 1 << 16];
+    let mut carry: Vec<u8> = Vec::new();
+    let mut scan = CsvScan { utf8: true, lines: 0, nul: false, odd_quotes: false };
+    loop {
+        let n = file.read(&mut block)?;
+        if n == 0 {
+            break;
+        }
+        let bytes = &block[..n];
+        scan.nul |= bytes.contains(&0);
+        scan.lines += bytes.iter().filter(|b| **b == b'\n').count();
+        scan.odd_quotes ^= bytes.iter().filter(|b| **b == b'"').count() % 2 == 1;
+        if scan.utf8 {
+            carry.extend_from_slice(bytes);
+            match std::str::from_utf8(&carry) {
+                Ok(_) => carry.clear(),
+                // A character cut by the block's end: keep its first bytes for the next block.
+                Err(e) if e.error_len().is_none() => {
+                    carry.drain(..e.valid_up_to());
+                }
+                Err(_) => scan.utf8 = false,
+            }
+        }
+    }
+    scan.utf8 &= carry.is_empty();
+    Ok(scan)
+}
+
+/// Streams a UTF-8 CSV file's records.
+fn stream_utf8_csv(path: &Path, aliases: &Aliases, lines: usize) -> Result<Stream> {
+    let file = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path)?);
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(file);
+    let headers: Vec<Option<&'static str>> = reader
+        .headers()
+        .map_err(|e| Error::field("file", "bad_csv", format!("header: {e}")))?
+        .iter()
+        .map(|h| field_of(aliases, h))
+        .collect();
+    let fields: Vec<&'static str> = headers.iter().flatten().copied().collect();
+    let records = reader.into_records().filter_map(move |rec| {
+        let rec = match rec {
+            Ok(rec) => rec,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                return Some(Err(Error::field("file", "bad_csv", format!("line {line}: {e}"))));
+            }
+        };
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            return None;
+        }
+        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+        let row = headers.iter().zip(rec.iter()).filter_map(|(h, v)| h.map(|h| (h, v.trim().to_string()))).collect();
+        Some(Ok((line, row)))
+    });
+    Ok(Stream { fields, estimated: lines.saturating_sub(1), records: Box::new(records) })
+}
+
+/// Opens a `.csv` or `.xlsx` file of at most `max_bytes` for streaming its records, with
+/// the same checks and errors as `read`.
+pub fn stream(path: &Path, aliases: &Aliases, max_bytes: u64) -> Result<Stream> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| Error::field("file", "unreadable", format!("{}: {e}", path.display())))?;
+    if meta.len() > max_bytes {
+        return Err(Error::field("file", "too_large", format!("at most {} MiB", max_bytes / 1024 / 1024)));
+    }
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+    let sheets = match ext.as_str() {
+        "csv" => {
+            let scan = scan_csv(path)?;
+            if !scan.utf8 {
+                // GBK (or not text at all): decoded whole, with `read`'s checks and errors.
+                read(path, aliases, max_bytes)?
+            } else if scan.nul {
+                return Err(Error::field("file", "bad_encoding", "the file holds binary data, not text"));
+            } else if scan.odd_quotes {
+                return Err(Error::field(
+                    "file",
+                    "bad_csv",
+                    format!("line {}: the last record is cut off inside a quoted field", scan.lines + 1),
+                ));
+            } else {
+                return stream_utf8_csv(path, aliases, scan.lines);
+            }
+        }
+        _ => read(path, aliases, max_bytes)?,
+    };
+    let fields = sheets.first().map(|s| s.fields.clone()).unwrap_or_default();
+    let estimated = sheets.iter().map(|s| s.records.len()).sum();
+    let records = sheets.into_iter().flat_map(|s| s.records).map(Ok);
+    Ok(Stream { fields, estimated, records: Box::new(records) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,6 +382,31 @@ mod tests {
         let text = dir.path().join("text.xlsx");
         std::fs::write(&text, "not a zip").expect("write");
         assert!(check_zip(&text, &small).expect_err("not a zip").to_string().contains("not an XLSX workbook"));
+    }
+
+    fn stream_of(text: &[u8]) -> Result<Vec<Record>> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("x.csv");
+        std::fs::write(&path, text).expect("write");
+        stream(&path, ALIASES, 1 << 20)?.collect()
+    }
+
+    #[test]
+    fn streaming_reads_what_reading_whole_reads_in_utf8_and_gbk() {
+        let text = "\u{feff}代码,名称,other\n1,甲,x\n,,\n2,\"乙\n丙\",y\n";
+        let whole = parse_csv(&decode(text.as_bytes()).expect("utf-8"), ALIASES).expect("parses").records;
+        assert_eq!(stream_of(text.as_bytes()).expect("streams"), whole);
+        let (gbk, _, _) = encoding_rs::GBK.encode(text.trim_start_matches('\u{feff}'));
+        assert_eq!(stream_of(&gbk).expect("streams GBK"), whole);
+    }
+
+    #[test]
+    fn streaming_refuses_what_reading_whole_refuses() {
+        assert!(stream_of(b"a,b\n1,\"2\n").expect_err("cut off").to_string().contains("cut off"));
+        assert!(stream_of(b"a,b\n\0,1\n").expect_err("binary").to_string().contains("binary"));
+        assert!(stream_of(&[b'a', b',', 0x81, b'\n']).is_err(), "neither UTF-8 nor GBK");
+        let wrong = stream_of("代码,名称\n1,甲,多余\n".as_bytes()).expect_err("extra field");
+        assert!(wrong.to_string().contains("line"), "{wrong}");
     }
 
     #[test]

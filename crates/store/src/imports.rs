@@ -99,15 +99,6 @@ pub async fn finish(tx: &mut Tx, j: &JobRow) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub async fn insert_error(tx: &mut Tx, e: &ImportErrorRow) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO import_errors (id, job_id, row_number, field, value, reason) VALUES (?, ?, ?, ?, ?, ?)",
-        args![e.id, e.job_id, e.row_number, &e.field, &e.value, &e.reason],
-    )
-    .await?;
-    Ok(())
-}
-
 pub async fn errors(db: &Db, job_id: Uuid, limit: i64) -> Result<Vec<ImportErrorRow>, StoreError> {
     db.fetch_all(
         &format!("SELECT id, job_id, row_number, field, value, reason FROM import_errors WHERE job_id = ? ORDER BY row_number, id LIMIT {limit}"),
@@ -141,6 +132,15 @@ pub async fn insert_change(tx: &mut Tx, c: &ChangeRow) -> Result<(), StoreError>
         args![c.id, c.enterprise_id, c.at, &c.actor_name, &c.action, c.before_json.clone(), c.after_json.clone(), c.job_id],
     )
     .await?;
+    Ok(())
+}
+
+/// Writes an import's row errors in multi-row statements.
+pub async fn insert_errors(tx: &mut Tx, errors: &[ImportErrorRow]) -> Result<(), StoreError> {
+    const COLUMNS: [&str; 6] = ["id", "job_id", "row_number", "field", "value", "reason"];
+    let rows: Vec<Vec<Arg>> =
+        errors.iter().map(|e| args![e.id, e.job_id, e.row_number, &e.field, &e.value, &e.reason]).collect();
+    crate::bulk::insert_rows(tx, "import_errors", &COLUMNS, rows).await?;
     Ok(())
 }
 

@@ -26,7 +26,7 @@ use touchstone_store::imports::{self as store, ImportErrorRow, JobRow, RecordCha
 use uuid::Uuid;
 
 use crate::audit::{self, Change};
-use crate::tabular::{self, Aliases, Record};
+use crate::tabular::{self, Aliases};
 use crate::{Actor, App, Error, Result};
 
 /// Largest import file accepted.
@@ -352,26 +352,32 @@ pub async fn run(
     result
 }
 
-/// Reads the file and checks its header: the records of every sheet.
-fn records<K: Importer>(path: &Path) -> Result<Vec<Record>> {
-    let sheets = tabular::read(path, K::ALIASES, MAX_FILE_BYTES)?;
-    if let Some(sheet) = sheets.first() {
-        let missing: Vec<&str> = K::REQUIRED.iter().filter(|f| !sheet.fields.contains(f)).copied().collect();
-        if !missing.is_empty() {
-            return Err(Error::field(
-                "file",
-                "missing_columns",
-                format!("missing required columns: {}", missing.join(", ")),
-            ));
-        }
+/// Opens the file for streaming and checks its header.
+fn open<K: Importer>(path: &Path) -> Result<tabular::Stream> {
+    let stream = tabular::stream(path, K::ALIASES, MAX_FILE_BYTES)?;
+    let missing: Vec<&str> = K::REQUIRED.iter().filter(|f| !stream.fields.contains(f)).copied().collect();
+    if !missing.is_empty() {
+        return Err(Error::field(
+            "file",
+            "missing_columns",
+            format!("missing required columns: {}", missing.join(", ")),
+        ));
     }
-    let records: Vec<Record> = sheets.into_iter().flat_map(|s| s.records).collect();
-    if records.is_empty() {
-        return Err(Error::field("file", "empty", "the file has no data rows"));
-    }
-    Ok(records)
+    Ok(stream)
 }
 
+/// Rows validated, planned and applied together: bounds memory whatever the file's size.
+const CHUNK: usize = 2_000;
+
+/// How often the first pass reports its progress.
+const PROGRESS_EVERY: usize = 1_000;
+
+/// The import runs over the file twice, a chunk of rows at a time, so memory does not grow
+/// with the file. The first pass validates every row and plans it against what is registered,
+/// without holding the writer: row errors, duplicate keys, and the counts. Then (unless strict
+/// checking refuses the file) one transaction reads the file again, skips the rows with
+/// errors, re-plans each chunk against the registered state and applies it. The file must
+/// not change in between: its SHA-256 is checked again before the commit.
 async fn run_kind<K: Importer>(
     app: &App,
     actor: &Actor,
@@ -380,72 +386,117 @@ async fn run_kind<K: Importer>(
     progress: &(dyn Fn(i64, i64) + Sync),
 ) -> Result<Outcome> {
     actor.require(Permission::EditEnterprises, "importing records")?;
-    let records = records::<K>(path)?;
-    let total = records.len() as i64;
-    job.total_rows = total;
-    store::set_progress(&app.db, job.id, "validating", 0, total, app.clock.now().as_micros()).await?;
+    let stream = open::<K>(path)?;
+    let estimated = stream.estimated as i64;
+    job.total_rows = estimated;
+    store::set_progress(&app.db, job.id, "validating", 0, estimated, app.clock.now().as_micros()).await?;
     let now = app.clock.now().as_micros();
     let today = app.clock.now().china_date();
     let mut errors = Vec::new();
-    let mut staged = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let (key_field, key_name) = K::KEY;
-    for (i, (line, cells)) in records.iter().enumerate() {
-        match K::stage(actor, cells, &today, now) {
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let mut total = 0usize;
+    for record in stream {
+        let (line, cells) = record?;
+        total += 1;
+        match K::stage(actor, &cells, &today, now) {
             Ok((key, row)) => {
                 if let Some(first) = seen.get(&key) {
-                    let value = cell(cells, key_field);
+                    let value = cell(&cells, key_field);
                     errors.push(error_row(
                         job.id,
-                        *line,
+                        line,
                         key_field,
                         &value,
                         format!("the same {key_name} as row {first}"),
                     ));
                 } else {
-                    seen.insert(key, *line);
-                    staged.push((*line, row));
+                    seen.insert(key, line);
+                    chunk.push((line, row));
                 }
             }
             Err(Error::Validation(v)) => {
                 for f in v.0 {
-                    let value = cell(cells, f.field.as_str());
-                    errors.push(error_row(job.id, *line, &f.field, &value, f.message));
+                    let value = cell(&cells, f.field.as_str());
+                    errors.push(error_row(job.id, line, &f.field, &value, f.message));
                 }
             }
             Err(e) => return Err(e),
         }
-        if (i + 1) % 1000 == 0 || i + 1 == records.len() {
-            progress(i as i64 + 1, total);
-            store::set_progress(&app.db, job.id, "validating", i as i64 + 1, total, app.clock.now().as_micros())
+        if chunk.len() == CHUNK {
+            K::plan(app, actor, job.id, std::mem::take(&mut chunk), &mut errors).await?;
+        }
+        if total.is_multiple_of(PROGRESS_EVERY) {
+            let shown = estimated.max(total as i64);
+            progress(total as i64, shown);
+            store::set_progress(&app.db, job.id, "validating", total as i64, shown, app.clock.now().as_micros())
                 .await?;
         }
     }
-    let plan = K::plan(app, actor, job.id, staged, &mut errors).await?;
+    drop(seen);
+    if total == 0 {
+        return Err(Error::field("file", "empty", "the file has no data rows"));
+    }
+    K::plan(app, actor, job.id, chunk, &mut errors).await?;
+    let total = total as i64;
+    progress(total, total);
     errors.sort_by_key(|e| e.row_number);
-    job.error_rows = errors.iter().map(|e| e.row_number).collect::<BTreeSet<_>>().len() as i64;
+    let bad_lines: BTreeSet<i64> = errors.iter().map(|e| e.row_number).collect();
+    job.total_rows = total;
+    job.error_rows = bad_lines.len() as i64;
     job.processed_rows = total;
     job.updated_at = app.clock.now().as_micros();
     if job.strict && !errors.is_empty() {
         job.status = "refused".into();
         job.message = Some(format!("{} rows have errors; with strict checking nothing was imported", job.error_rows));
         let mut tx = app.db.begin().await?;
-        for e in &errors {
-            store::insert_error(&mut tx, e).await?;
-        }
+        store::insert_errors(&mut tx, &errors).await?;
         store::finish(&mut tx, job).await?;
         tx.commit().await?;
         return Ok(Outcome { job: job.clone(), errors });
     }
     store::set_progress(&app.db, job.id, "applying", total, total, job.updated_at).await?;
     let mut tx = app.db.begin().await?;
-    K::apply(app, &mut tx, actor, job.id, &plan).await?;
-    for e in &errors {
-        store::insert_error(&mut tx, e).await?;
+    let (mut inserted, mut updated, mut unchanged) = (0i64, 0i64, 0i64);
+    let mut apply = async |tx: &mut Tx, rows: Vec<(usize, K::Staged)>| -> Result<()> {
+        let mut late = Vec::new();
+        let plan = K::plan(app, actor, job.id, rows, &mut late).await?;
+        if let Some(e) = late.first() {
+            return Err(Error::Conflict {
+                code: "import_conflict",
+                message: format!("row {}: {} changed while the import ran; run it again", e.row_number, e.value),
+            });
+        }
+        K::apply(app, tx, actor, job.id, &plan).await?;
+        inserted += plan.inserts.len() as i64;
+        updated += plan.updates.len() as i64;
+        unchanged += plan.unchanged;
+        Ok(())
+    };
+    let mut chunk = Vec::with_capacity(CHUNK);
+    for record in open::<K>(path)? {
+        let (line, cells) = record?;
+        if bad_lines.contains(&(line as i64)) {
+            continue;
+        }
+        let (_, row) = K::stage(actor, &cells, &today, now)?;
+        chunk.push((line, row));
+        if chunk.len() == CHUNK {
+            apply(&mut tx, std::mem::take(&mut chunk)).await?;
+        }
     }
-    job.inserted = plan.inserts.len() as i64;
-    job.updated = plan.updates.len() as i64;
-    job.unchanged = plan.unchanged;
+    apply(&mut tx, chunk).await?;
+    if sha256_file(path)? != job.file_sha256 {
+        return Err(Error::Conflict {
+            code: "import_conflict",
+            message: "the file changed while it was imported; nothing was imported".into(),
+        });
+    }
+    store::insert_errors(&mut tx, &errors).await?;
+    job.inserted = inserted;
+    job.updated = updated;
+    job.unchanged = unchanged;
     job.status = "done".into();
     job.message = Some(if job.inserted + job.updated == 0 {
         "nothing changed: every valid row matches what is registered".to_string()
