@@ -36,6 +36,8 @@ async fn an_officer_adds_and_edits_products_on_the_file_and_another_county_sees_
     let id = p["id"].as_str().expect("id").to_string();
     assert_eq!((p["status"].as_str(), p["version"].as_i64()), (Some("in_production"), Some(1)));
     assert_eq!(p["enterprise_name"], "南昌县产品测试电缆厂");
+    let found = c.get("/api/v1/enterprises?q=聚氯乙烯绝缘").await.json();
+    assert_eq!(found["items"][0]["name"], "南昌县产品测试电缆厂", "found by its product's name (R-ENT-3): {found}");
     let dup = c.post_json(&format!("/api/v1/enterprises/{e}/products"), cable("BV 2.5")).await;
     assert_eq!(dup.status, 422, "the same name and model twice: {}", dup.text);
     assert_eq!(dup.json()["error"]["fields"][0]["field"], "name");

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::bulk::insert_rows;
 use crate::list::{Page, Window, fetch_page};
 use crate::scope::condition;
-use crate::search::Doc;
+use crate::search::{Doc, Fields};
 use crate::{Arg, Db, StoreError, Tx, args};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -306,7 +306,9 @@ pub async fn insert_many(tx: &mut Tx, records: &[NewEnterprise]) -> Result<(), S
         .iter()
         .map(|(e, _, codes)| {
             let park = e.industrial_park.as_deref();
-            Doc::of(e.id, &e.uscc, &e.name, &e.legal_representative, &e.address, park, codes)
+            let fields =
+                Fields { uscc: &e.uscc, name: &e.name, person: &e.legal_representative, address: &e.address, park };
+            Doc::of(e.id, &fields, codes, &[])
         })
         .collect();
     crate::search::write(tx, &docs).await

@@ -49,7 +49,8 @@ pub async fn insert(tx: &mut Tx, p: &ProductRow) -> Result<(), StoreError> {
         ],
     )
     .await?;
-    Ok(())
+    // The enterprise is found by its products' names.
+    crate::search::refresh(tx, &[p.enterprise_id]).await
 }
 
 /// Writes every mutable column if the stored version is still `expected_version`.
@@ -64,6 +65,9 @@ pub async fn update(tx: &mut Tx, p: &ProductRow, expected_version: i64) -> Resul
             ],
         )
         .await?;
+    if n == 1 {
+        crate::search::refresh(tx, &[p.enterprise_id]).await?;
+    }
     Ok(n == 1)
 }
 

@@ -24,6 +24,12 @@ struct Source {
 }
 
 #[derive(sqlx::FromRow)]
+struct Product {
+    enterprise_id: Uuid,
+    name: String,
+}
+
+#[derive(sqlx::FromRow)]
 struct Category {
     enterprise_id: Uuid,
     category_code: String,
@@ -54,16 +60,29 @@ pub async fn refresh(tx: &mut Tx, ids: &[Uuid]) -> Result<(), StoreError> {
                 ids,
             )
             .await?;
+        let products: Vec<Product> = tx
+            .fetch_all(
+                &format!("SELECT enterprise_id, name FROM products WHERE enterprise_id IN ({marks}) ORDER BY enterprise_id, name"),
+                chunk.iter().map(|id| Arg::from(*id)).collect(),
+            )
+            .await?;
         let mut codes: HashMap<Uuid, Vec<String>> = HashMap::new();
         for c in categories {
             codes.entry(c.enterprise_id).or_default().push(c.category_code);
+        }
+        let mut names: HashMap<Uuid, Vec<String>> = HashMap::new();
+        for p in products {
+            names.entry(p.enterprise_id).or_default().push(p.name);
         }
         let docs: Vec<Doc> = sources
             .iter()
             .map(|s| {
                 let categories = codes.get(&s.id).map(Vec::as_slice).unwrap_or_default();
+                let products = names.get(&s.id).map(Vec::as_slice).unwrap_or_default();
                 let park = s.industrial_park.as_deref();
-                Doc::of(s.id, &s.uscc, &s.name, &s.legal_representative, &s.address, park, categories)
+                let e =
+                    Fields { uscc: &s.uscc, name: &s.name, person: &s.legal_representative, address: &s.address, park };
+                Doc::of(s.id, &e, categories, products)
             })
             .collect();
         write(tx, &docs).await?;
@@ -83,27 +102,29 @@ pub struct Doc {
 }
 
 impl Doc {
-    /// The index row of an enterprise from its fields and category codes (the products it
-    /// makes or sells are found by their catalogue names).
-    pub fn of(
-        id: Uuid,
-        uscc: &str,
-        name: &str,
-        legal_representative: &str,
-        address: &str,
-        industrial_park: Option<&str>,
-        categories: &[String],
-    ) -> Doc {
-        let products: Vec<&str> = categories.iter().filter_map(|c| catalogue().get(c)).map(|c| c.name).collect();
+    /// The index row of an enterprise from its fields, its category codes (found by their
+    /// catalogue names) and its products' names.
+    pub fn of(id: Uuid, e: &Fields, categories: &[String], products: &[String]) -> Doc {
+        let mut goods: Vec<&str> = categories.iter().filter_map(|c| catalogue().get(c)).map(|c| c.name).collect();
+        goods.extend(products.iter().map(String::as_str));
         Doc {
             enterprise_id: id,
-            code: code_document(uscc),
-            name: document(name),
-            person: document(legal_representative),
-            address: document(&format!("{address} {}", industrial_park.unwrap_or(""))),
-            products: document(&products.join(" ")),
+            code: code_document(e.uscc),
+            name: document(e.name),
+            person: document(e.person),
+            address: document(&format!("{} {}", e.address, e.park.unwrap_or(""))),
+            products: document(&goods.join(" ")),
         }
     }
+}
+
+/// The searchable fields of an enterprise.
+pub struct Fields<'a> {
+    pub uscc: &'a str,
+    pub name: &'a str,
+    pub person: &'a str,
+    pub address: &'a str,
+    pub park: Option<&'a str>,
 }
 
 /// Writes index rows, replacing any the enterprises had.
