@@ -13,6 +13,7 @@ pub mod dialect;
 pub mod enterprises;
 pub mod imports;
 pub mod key_products;
+pub mod keyset;
 pub mod laboratories;
 pub mod leases;
 pub mod list;

@@ -41,8 +41,15 @@ struct Count {
     n: i64,
 }
 
+/// `SELECT COUNT(*) {from_where}`.
+pub(crate) async fn count(db: &Db, from_where: &str, args: Vec<Arg>) -> Result<i64, StoreError> {
+    let count: Option<Count> = db.fetch_optional(&format!("SELECT COUNT(*) AS n {from_where}"), args).await?;
+    Ok(count.map(|c| c.n).unwrap_or(0))
+}
+
 /// Runs `SELECT {columns} {from_where}` for one page and `SELECT COUNT(*) {from_where}` for
-/// the total, with the same arguments.
+/// the total, with the same arguments. Inside `keyset::Keyset::scope` (a whole-list read) the
+/// page is the one after the rows already read, found by key instead of by OFFSET.
 pub async fn fetch_page<T: Row>(
     db: &Db,
     columns: &str,
@@ -51,14 +58,17 @@ pub async fn fetch_page<T: Row>(
     window: &Window,
     tiebreak: &str,
 ) -> Result<Page<T>, StoreError> {
+    if let Some(keyset) = crate::keyset::Keyset::current() {
+        return keyset.next_page(db, columns, from_where, args, window, tiebreak).await;
+    }
     let per_page = window.per_page.clamp(1, Window::MAX_PER_PAGE);
     let page = window.page.max(1);
-    let count: Option<Count> = db.fetch_optional(&format!("SELECT COUNT(*) AS n {from_where}"), args.clone()).await?;
+    let total = count(db, from_where, args.clone()).await?;
     let sql = format!(
         "SELECT {columns} {from_where}{} LIMIT {per_page} OFFSET {}",
         window.order_sql(tiebreak),
         (page - 1) * per_page
     );
     let items = db.fetch_all(&sql, args).await?;
-    Ok(Page { items, total: count.map(|c| c.n).unwrap_or(0), page, per_page })
+    Ok(Page { items, total, page, per_page })
 }

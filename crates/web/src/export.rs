@@ -1,5 +1,6 @@
-//! Exports of any filtered list as CSV or XLSX, streamed: the list is read page by page and
-//! each page goes out as it is read, so memory does not grow with the list. CSV is written
+//! Exports of any filtered list as CSV or XLSX, streamed: the list is read page by page (by
+//! key, not by OFFSET: `touchstone_store::keyset`) and each page goes out as it is read, so
+//! neither memory nor the cost of a page grows with the list. CSV is written
 //! into the response body page by page; XLSX goes through rust_xlsxwriter's constant-memory
 //! worksheet into a temporary file that is then streamed back. The export's audit entry (a
 //! sensitive read, R-AUD-1) is written before the first byte, with the number of rows.
@@ -16,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use futures::{StreamExt, TryStreamExt};
 use tokio::sync::mpsc;
 use touchstone_app::{Actor, App};
+use touchstone_store::keyset::Keyset;
 use touchstone_store::list::{Page, Window};
 
 use crate::AppState;
@@ -74,7 +76,8 @@ where
     window.page = 1;
     window.per_page = Window::MAX_PER_PAGE;
     let (app, actor) = (state.app.clone(), auth.actor.clone());
-    let first = list(app.clone(), actor.clone(), filter.clone(), window.clone()).await?;
+    let keyset = Keyset::new();
+    let first = keyset.scope(list(app.clone(), actor.clone(), filter.clone(), window.clone())).await?;
     let rows = first.total.clamp(0, MAX_EXPORT_ROWS as i64);
     touchstone_app::audit::record_export(
         &state.app,
@@ -84,7 +87,7 @@ where
     )
     .await?;
     let (tx, rx) = mpsc::channel::<Batch>(2);
-    let fetch = move |w: Window| list(app.clone(), actor.clone(), filter.clone(), w);
+    let fetch = move |w: Window| keyset.scope(list(app.clone(), actor.clone(), filter.clone(), w));
     tokio::spawn(feed(first, window, fetch, row, tx));
     let dir = state.app.config.server.data_dir.join("exports");
     Ok(respond(spec.stem, spec.xlsx, spec.header, rx, dir))
