@@ -1128,6 +1128,9 @@ pub async fn load_with_progress(
         }
         progress(done, &report);
         if last {
+            if report.inserted > 0 {
+                touchstone_store::dialect::refresh_statistics(&app.db).await?;
+            }
             return Ok(report);
         }
     }

@@ -61,6 +61,9 @@ impl App {
         touchstone_store::migrate::run(&db, clock.now().as_micros())
             .await
             .map_err(|e| Error::Internal(format!("migrating the database: {e}")))?;
+        touchstone_store::dialect::refresh_statistics(&db)
+            .await
+            .map_err(|e| Error::Internal(format!("refreshing the planner's statistics: {e}")))?;
         let keys = secrets::load_key_ring(&config)?;
         Ok(App { db, clock, keys: Arc::new(keys), config: Arc::new(config) })
     }

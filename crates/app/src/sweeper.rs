@@ -38,6 +38,7 @@ pub async fn round(app: &App, node: &str) -> Result<bool> {
     if due {
         let (path, cp) = audit::checkpoint(app).await?;
         tracing::info!(seq = cp.seq, path = %path.display(), "audit checkpoint written");
+        touchstone_store::dialect::refresh_statistics(&app.db).await?;
     }
     leases::record_run(&app.db, LEASE, node, now.as_micros()).await?;
     Ok(true)

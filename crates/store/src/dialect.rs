@@ -73,3 +73,16 @@ pub fn after_row(engine: Engine, sort: &str, descending: bool, tiebreak: &str) -
     let nulls = if nulls_last(engine, descending) { format!(" OR {sort} IS NULL") } else { String::new() };
     format!("{sort} {op} ? OR ({sort} = ? AND {tiebreak} > ?){nulls}")
 }
+
+/// Refreshes the planner's statistics, so a province-wide list is read through the index of
+/// its sort column and a county's through the region index: SQLite's `ANALYZE` (the bundled
+/// library samples value ranges, STAT4), PostgreSQL's `ANALYZE` (autovacuum does it too, but
+/// late after a bulk load). Run at start, after bulk loads and daily by the sweeper.
+pub async fn refresh_statistics(db: &crate::Db) -> Result<(), StoreError> {
+    match db.engine() {
+        Engine::Sqlite => db.execute("PRAGMA analysis_limit = 2000", vec![]).await?,
+        Engine::Postgres => 0,
+    };
+    db.execute("ANALYZE", vec![]).await?;
+    Ok(())
+}

@@ -517,6 +517,9 @@ async fn run_kind<K: Importer>(
         "error_rows": job.error_rows, "strict": job.strict});
     audit::record(app, &mut tx, actor, change.after(summary)).await?;
     tx.commit().await?;
+    if job.inserted + job.updated > 0 {
+        touchstone_store::dialect::refresh_statistics(&app.db).await?;
+    }
     Ok(Outcome { job: job.clone(), errors })
 }
 
