@@ -246,3 +246,15 @@ async fn generated_files_import_without_a_single_row_error() {
         assert!(String::from_utf8_lossy(&o.stdout).contains("inserted"), "{kind}: {}", output_text(&o));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_counts_up_to_ten_thousand_and_says_there_are_more() {
+    let t = TestApp::spawn().await;
+    generate::load_into(&t.app, &system(), &jiangxi(10_050, 77)).await.expect("loads");
+    let mut province = t.signed_in("jx.officer").await;
+    let page = province.get("/api/v1/enterprises?per_page=5").await.json();
+    assert_eq!((page["total"].as_i64(), page["total_is_lower_bound"].as_bool()), (Some(10_000), Some(true)), "{page}");
+    assert!(province.get("/enterprises").await.text.contains("10000+"), "the page says there are more");
+    let county = province.get("/api/v1/enterprises?region_code=360121&per_page=5").await.json();
+    assert_eq!(county["total_is_lower_bound"], false, "a county's list is counted exactly");
+}

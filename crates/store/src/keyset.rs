@@ -168,6 +168,7 @@ impl Keyset {
         if let Some(r) = rows.last() {
             s.last = Some((r.sort.clone(), r.tie.clone()));
         }
-        Ok(Page { items: rows.into_iter().map(|r| r.item).collect(), total, page: window.page, per_page })
+        let items = rows.into_iter().map(|r| r.item).collect();
+        Ok(Page { items, total, total_is_lower_bound: false, page: window.page, per_page })
     }
 }

@@ -4,14 +4,21 @@ use serde::Serialize;
 
 use crate::{Arg, Db, Row, StoreError};
 
-/// A page of a list, with the total the filter matched.
+/// A page of a list, with the total the filter matched — counted up to `COUNT_CAP`: past it
+/// `total` is `COUNT_CAP` and `total_is_lower_bound` says there are more.
 #[derive(Debug, Clone, Serialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: i64,
+    pub total_is_lower_bound: bool,
     pub page: i64,
     pub per_page: i64,
 }
+
+/// Most rows a list counts. Counting a province's hundred thousand enterprises for every page
+/// would cost more than the page itself; past this the page says "10,000+" and the officer
+/// narrows the filter (exports still write every row).
+pub const COUNT_CAP: i64 = 10_000;
 
 impl<T> Page<T> {
     pub fn pages(&self) -> i64 {
@@ -47,8 +54,8 @@ pub(crate) async fn count(db: &Db, from_where: &str, args: Vec<Arg>) -> Result<i
     Ok(count.map(|c| c.n).unwrap_or(0))
 }
 
-/// Runs `SELECT {columns} {from_where}` for one page and `SELECT COUNT(*) {from_where}` for
-/// the total, with the same arguments. Inside `keyset::Keyset::scope` (a whole-list read) the
+/// Runs `SELECT {columns} {from_where}` for one page and counts `{from_where}` up to
+/// `COUNT_CAP` for the total, with the same arguments. Inside `keyset::Keyset::scope` (a whole-list read) the
 /// page is the one after the rows already read, found by key instead of by OFFSET.
 pub async fn fetch_page<T: Row>(
     db: &Db,
@@ -63,12 +70,18 @@ pub async fn fetch_page<T: Row>(
     }
     let per_page = window.per_page.clamp(1, Window::MAX_PER_PAGE);
     let page = window.page.max(1);
-    let total = count(db, from_where, args.clone()).await?;
+    let capped: Option<Count> = db
+        .fetch_optional(
+            &format!("SELECT COUNT(*) AS n FROM (SELECT 1 AS one {from_where} LIMIT {}) capped", COUNT_CAP + 1),
+            args.clone(),
+        )
+        .await?;
+    let counted = capped.map(|c| c.n).unwrap_or(0);
     let sql = format!(
         "SELECT {columns} {from_where}{} LIMIT {per_page} OFFSET {}",
         window.order_sql(tiebreak),
         (page - 1) * per_page
     );
     let items = db.fetch_all(&sql, args).await?;
-    Ok(Page { items, total, page, per_page })
+    Ok(Page { items, total: counted.min(COUNT_CAP), total_is_lower_bound: counted > COUNT_CAP, page, per_page })
 }

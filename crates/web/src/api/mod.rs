@@ -112,13 +112,22 @@ pub fn routes() -> Router<AppState> {
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// Rows the filter matched, counted up to 10,000.
     pub total: i64,
+    /// True when more than `total` rows matched (narrow the filter, or export them all).
+    pub total_is_lower_bound: bool,
     pub page: i64,
     pub per_page: i64,
 }
 
 impl<T> From<touchstone_store::list::Page<T>> for Page<T> {
     fn from(p: touchstone_store::list::Page<T>) -> Self {
-        Page { items: p.items, total: p.total, page: p.page, per_page: p.per_page }
+        Page {
+            items: p.items,
+            total: p.total,
+            total_is_lower_bound: p.total_is_lower_bound,
+            page: p.page,
+            per_page: p.per_page,
+        }
     }
 }

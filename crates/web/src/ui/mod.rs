@@ -228,6 +228,7 @@ pub fn render(status: StatusCode, t: &impl Template) -> Response {
 #[derive(Debug, Clone)]
 pub struct Pager {
     pub total: i64,
+    pub total_is_lower_bound: bool,
     pub page: i64,
     pub pages: i64,
     pub prev: Option<String>,
@@ -243,6 +244,11 @@ pub struct Column {
 }
 
 impl Pager {
+    /// The total as a list shows it: "10000+" when the count stopped at its cap.
+    pub fn total_label(&self) -> String {
+        if self.total_is_lower_bound { format!("{}+", self.total) } else { self.total.to_string() }
+    }
+
     pub fn new<T>(
         base: &str,
         params: &ListParams,
@@ -255,6 +261,7 @@ impl Pager {
         let desc = params.dir.as_deref() == Some("desc");
         Pager {
             total: page.total,
+            total_is_lower_bound: page.total_is_lower_bound,
             page: page.page,
             pages,
             prev: (page.page > 1).then(|| link(page.page - 1)),
