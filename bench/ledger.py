@@ -10,6 +10,8 @@ SQL the store builds for one list/search request (for EXPLAIN).
     ledger.py probe URLS_FILE HEADER OUT.tsv [CLASSES.tsv]
         GETs every distinct URL once, one at a time, and writes status, milliseconds and (JSON
         responses) the `total`, with the query's class when CLASSES.tsv (from `urls`) is given.
+    ledger.py slowlog POSTGRES_LOG THRESHOLD_MS
+        Groups the statements PostgreSQL logged as slow (log_min_duration_statement) by text.
     ledger.py sql ENGINE REGIONS_TSV SCOPE_ROOTS QUERY_STRING
         Prints the COUNT statement and the page statement that crates/store/src/enterprises.rs
         (list), list.rs (fetch_page), scope.rs (condition) and dialect.rs (full_text_ids) build for
@@ -314,6 +316,34 @@ def sql(engine, regions_tsv, roots, query_string):
           f"LIMIT {per_page} OFFSET {(page - 1) * per_page};")
 
 
+def slowlog(path, threshold):
+    """Statements PostgreSQL logged as slower than the threshold (log_min_duration_statement),
+    grouped by their text: how often, median and slowest, and one example's parameters."""
+    import re
+    groups = {}
+    last = None
+    for line in open(path, encoding="utf-8", errors="replace"):
+        m = re.search(r"duration: ([0-9.]+) ms\s+(?:execute [^:]*|statement|parse [^:]*|bind [^:]*): (.*)", line)
+        if m:
+            text = m.group(2).strip()
+            g = groups.setdefault(text, {"ms": [], "params": None})
+            g["ms"].append(float(m.group(1)))
+            last = g
+            continue
+        m = re.search(r"DETAIL:\s+parameters: (.*)", line)
+        if m and last is not None and last["params"] is None:
+            last["params"] = m.group(1).strip()
+        last = None if not m else last
+    print(f"# Statements PostgreSQL logged as slower than {threshold} ms during the whole run (warm-ups and probes"
+          " included), by total time.")
+    for text, g in sorted(groups.items(), key=lambda kv: -sum(kv[1]["ms"])):
+        v = sorted(g["ms"])
+        print(f"\n## {len(v)} times, median {v[len(v) // 2]:.0f} ms, slowest {v[-1]:.0f} ms, total {sum(v) / 1000:.1f} s")
+        print(text)
+        if g["params"]:
+            print(f"-- one example's parameters: {g['params'][:400]}")
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "urls":
@@ -322,6 +352,8 @@ def main():
         probe(*sys.argv[2:])
     elif cmd == "sql":
         sql(*sys.argv[2:6])
+    elif cmd == "slowlog":
+        slowlog(*sys.argv[2:4])
     else:
         sys.exit(__doc__)
 

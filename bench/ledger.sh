@@ -172,6 +172,13 @@ run_engine() {
     fi
     echo "database size: $size bytes" | tee -a "$load" >&2
 
+    if [[ "$engine" == postgres && -n "$OWN_PG_DIR" ]]; then
+        # The throwaway server logs every statement of this database slower than PG_SLOW_MS, with
+        # its parameters: slow-statements.txt says which statements the slow requests ran.
+        pg -d postgres -c "ALTER DATABASE $PG_DB SET log_min_duration_statement = ${PG_SLOW_MS:-100}" >/dev/null
+        PG_LOG_START="$(stat -c %s "$OWN_PG_DIR/log")"
+    fi
+
     # 4. Serve; a session and a token for the province officer.
     log "$engine: serving at $BASE"
     serve_start "$OUT/server.log" serve --data "$DATA_DIR" --db "$db" --bind "127.0.0.1:$port"
@@ -213,7 +220,13 @@ run_engine() {
     sed "s#^$BASE/enterprises?#$BASE/api/v1/enterprises?#" "$OUT/urls-list.txt" >"$dump/list-api.txt"
     python3 "$BENCH/ledger.py" probe "$dump/list-api.txt" "Authorization: Bearer $token" \
         "$OUT/probe-list.tsv" "$OUT/list-queries.tsv"
+    head -300 "$OUT/urls-file.txt" >"$dump/file-300.txt"
+    python3 "$BENCH/ledger.py" probe "$dump/file-300.txt" "Cookie: ts_session=$cookie" "$OUT/probe-file.tsv"
     server_stop
+    if [[ "$engine" == postgres && -n "$OWN_PG_DIR" ]]; then
+        tail -c +"$((PG_LOG_START + 1))" "$OWN_PG_DIR/log" >"$dump/pg.log"
+        python3 "$BENCH/ledger.py" slowlog "$dump/pg.log" "${PG_SLOW_MS:-100}" >"$OUT/slow-statements.txt"
+    fi
 
     # The slowest search and list statement of the probe, EXPLAINed (the statements as the store
     # builds them, parameters written in; the COUNT is checked against the API's total).
@@ -272,7 +285,7 @@ explain() {
             echo "-- EXPLAIN QUERY PLAN"
             sqlite3 "$DATA_DIR/touchstone.db" "EXPLAIN QUERY PLAN $s"
             echo "-- run time (sqlite3 .timer, warm cache)"
-            sqlite3 "$DATA_DIR/touchstone.db" ".timer on" "$s" 2>&1 | grep -E '^Run Time|^[0-9]+$' | tail -2 || true
+            printf '.timer on\n%s\n' "$s" | sqlite3 "$DATA_DIR/touchstone.db" 2>&1 | grep -E '^Run Time|^[0-9]+$' | tail -2 || true
         else
             echo "-- EXPLAIN (ANALYZE, BUFFERS)"
             pg -d "$PG_DB" -c "EXPLAIN (ANALYZE, BUFFERS) $s"
