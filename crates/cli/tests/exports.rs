@@ -126,24 +126,24 @@ async fn every_list_exports_as_csv_and_xlsx_and_a_bad_filter_writes_nothing() {
     assert_eq!(inspector.get("/admin/audit/export.csv").await.status, 403);
 }
 
-/// Every row of a list read page by page, by key (inside a `Keyset`) or by OFFSET.
+/// Every row of a list read page by page, from one streamed query (inside a `ListStream`) or by OFFSET.
 async fn read_all(
     t: &TestApp,
     sort: &'static str,
     descending: bool,
-    by_key: bool,
+    streamed: bool,
 ) -> Vec<touchstone_store::enterprises::EnterpriseRow> {
     use touchstone_store::enterprises::{EnterpriseFilter, Visibility};
     use touchstone_store::list::Window;
     let scope = touchstone_domain::jurisdiction::Scope::Everything;
     let v = Visibility { regions: &scope, own: None };
-    let keyset = touchstone_store::keyset::Keyset::new();
+    let stream = touchstone_store::stream::ListStream::new();
     let filter = EnterpriseFilter::default();
     let mut out = Vec::new();
     for page in 1.. {
         let window = Window { sort, descending, page, per_page: Window::MAX_PER_PAGE };
         let read = touchstone_store::enterprises::list(&t.app.db, &v, &filter, &window);
-        let items = if by_key { keyset.scope(read).await } else { read.await }.expect("page").items;
+        let items = if streamed { stream.scope(read).await } else { read.await }.expect("page").items;
         let done = items.len() < Window::MAX_PER_PAGE as usize;
         out.extend(items);
         if done {
@@ -155,7 +155,7 @@ async fn read_all(
 
 // R-ENT-5, R-NF-4
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn paging_by_key_reads_exactly_the_rows_paging_by_offset_reads_whatever_the_sort_and_its_nulls() {
+async fn a_streamed_list_reads_exactly_the_rows_paging_by_offset_reads_whatever_the_sort_and_its_nulls() {
     let t = TestApp::spawn().await;
     let opts = GenerateOptions { province: "360000".into(), enterprises: 1300, seed: 11 };
     generate::load_into(&t.app, &touchstone_app::Actor::system(None), &opts).await.expect("generated");
@@ -164,8 +164,8 @@ async fn paging_by_key_reads_exactly_the_rows_paging_by_offset_reads_whatever_th
         [("e.name", false), ("e.region_code", true), ("e.industrial_park", false), ("e.industrial_park", true)]
     {
         let by_offset: Vec<uuid::Uuid> = read_all(&t, sort, descending, false).await.iter().map(|e| e.id).collect();
-        let by_key: Vec<uuid::Uuid> = read_all(&t, sort, descending, true).await.iter().map(|e| e.id).collect();
+        let streamed: Vec<uuid::Uuid> = read_all(&t, sort, descending, true).await.iter().map(|e| e.id).collect();
         assert_eq!(by_offset.len(), 1300, "{sort}");
-        assert_eq!(by_key, by_offset, "{sort} {}", if descending { "desc" } else { "asc" });
+        assert_eq!(streamed, by_offset, "{sort} {}", if descending { "desc" } else { "asc" });
     }
 }

@@ -224,6 +224,39 @@ impl Db {
         })
     }
 
+    /// Runs `sql` on a read connection and sends its rows down a channel of `capacity` as the
+    /// database produces them: a whole list in one query, one sort, constant memory. Dropping
+    /// the receiver stops the query and frees the connection.
+    pub fn stream<T: Row + 'static>(
+        &self,
+        sql: String,
+        args: Vec<Arg>,
+        capacity: usize,
+    ) -> tokio::sync::mpsc::Receiver<Result<T, StoreError>> {
+        use futures::StreamExt;
+        let (tx, rx) = tokio::sync::mpsc::channel(capacity.max(1));
+        let db = self.clone();
+        macro_rules! pump {
+            ($pool:expr, $sql:expr) => {{
+                let mut rows = bind_all!(sqlx::query_as::<_, T>(AssertSqlSafe($sql)), args).fetch($pool);
+                while let Some(row) = rows.next().await {
+                    if tx.send(row.map_err(StoreError::from)).await.is_err() {
+                        break;
+                    }
+                }
+            }};
+        }
+        tokio::spawn(async move {
+            match &db {
+                Db::Sqlite { reader, .. } => pump!(reader, sql),
+                Db::Postgres { primary, replica } => {
+                    pump!(replica.as_ref().unwrap_or(primary), renumber_placeholders(&sql))
+                }
+            }
+        });
+        rx
+    }
+
     /// Reads from the primary (never the replica): for reads that must see the latest write.
     pub async fn fetch_optional_primary<T: Row>(&self, sql: &str, args: Vec<Arg>) -> Result<Option<T>, StoreError> {
         Ok(match self {

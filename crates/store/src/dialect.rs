@@ -57,23 +57,6 @@ pub fn full_text_ids(engine: Engine, query: &Query) -> (&'static str, Arg) {
     }
 }
 
-/// Whether NULLs come after every value in this order: PostgreSQL puts them last ascending,
-/// SQLite first.
-pub fn nulls_last(engine: Engine, descending: bool) -> bool {
-    match engine {
-        Engine::Sqlite => descending,
-        Engine::Postgres => !descending,
-    }
-}
-
-/// The condition (three arguments: sort value, sort value, tiebreak value) for the rows after
-/// one row of a list ordered by `sort` (ascending or descending) then `tiebreak` ascending.
-pub fn after_row(engine: Engine, sort: &str, descending: bool, tiebreak: &str) -> String {
-    let op = if descending { "<" } else { ">" };
-    let nulls = if nulls_last(engine, descending) { format!(" OR {sort} IS NULL") } else { String::new() };
-    format!("{sort} {op} ? OR ({sort} = ? AND {tiebreak} > ?){nulls}")
-}
-
 /// Refreshes the planner's statistics, so a province-wide list is read through the index of
 /// its sort column and a county's through the region index: SQLite's `ANALYZE` (the bundled
 /// library samples value ranges, STAT4), PostgreSQL's `ANALYZE` (autovacuum does it too, but

@@ -13,7 +13,6 @@ pub mod dialect;
 pub mod enterprises;
 pub mod imports;
 pub mod key_products;
-pub mod keyset;
 pub mod laboratories;
 pub mod leases;
 pub mod list;
@@ -24,6 +23,7 @@ pub mod registrations;
 pub mod scope;
 pub mod search;
 pub mod sessions;
+pub mod stream;
 pub mod timeline;
 pub mod users;
 

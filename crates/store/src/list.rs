@@ -55,9 +55,9 @@ pub(crate) async fn count(db: &Db, from_where: &str, args: Vec<Arg>) -> Result<i
 }
 
 /// Runs `SELECT {columns} {from_where}` for one page and counts `{from_where}` up to
-/// `COUNT_CAP` for the total, with the same arguments. Inside `keyset::Keyset::scope` (a whole-list read) the
-/// page is the one after the rows already read, found by key instead of by OFFSET.
-pub async fn fetch_page<T: Row>(
+/// `COUNT_CAP` for the total, with the same arguments. Inside `stream::ListStream::scope` (a whole-list
+/// read) the page is the next rows of one streamed query instead.
+pub async fn fetch_page<T: Row + 'static>(
     db: &Db,
     columns: &str,
     from_where: &str,
@@ -65,8 +65,8 @@ pub async fn fetch_page<T: Row>(
     window: &Window,
     tiebreak: &str,
 ) -> Result<Page<T>, StoreError> {
-    if let Some(keyset) = crate::keyset::Keyset::current() {
-        return keyset.next_page(db, columns, from_where, args, window, tiebreak).await;
+    if let Some(stream) = crate::stream::ListStream::current() {
+        return stream.next_page(db, columns, from_where, args, window, tiebreak).await;
     }
     let per_page = window.per_page.clamp(1, Window::MAX_PER_PAGE);
     let page = window.page.max(1);

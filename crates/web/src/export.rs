@@ -1,6 +1,6 @@
-//! Exports of any filtered list as CSV or XLSX, streamed: the list is read page by page (by
-//! key, not by OFFSET: `touchstone_store::keyset`) and each page goes out as it is read, so
-//! neither memory nor the cost of a page grows with the list. CSV is written
+//! Exports of any filtered list as CSV or XLSX, streamed: the list is read page by page through
+//! its use case, the pages cut from one streamed query (`touchstone_store::stream`), and each
+//! page goes out as it is read, so neither memory nor the cost of a page grows with the list. CSV is written
 //! into the response body page by page; XLSX goes through rust_xlsxwriter's constant-memory
 //! worksheet into a temporary file that is then streamed back. The export's audit entry (a
 //! sensitive read, R-AUD-1) is written before the first byte, with the number of rows.
@@ -17,8 +17,8 @@ use axum::response::{IntoResponse, Response};
 use futures::{StreamExt, TryStreamExt};
 use tokio::sync::mpsc;
 use touchstone_app::{Actor, App};
-use touchstone_store::keyset::Keyset;
 use touchstone_store::list::{Page, Window};
+use touchstone_store::stream::ListStream;
 
 use crate::AppState;
 use crate::error::WebResult;
@@ -30,6 +30,10 @@ pub const MAX_EXPORT_ROWS: usize = 1_000_000;
 
 /// The longest text an XLSX cell holds; longer values are cut there.
 const MAX_CELL_CHARS: usize = 32_767;
+
+/// Exports running at once: each holds a read connection for as long as it streams (SQLite
+/// has four); the next waits for one to finish.
+static RUNNING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 /// Rows of one page, or why reading the list stopped.
 pub type Batch = Result<Vec<Vec<String>>, String>;
@@ -75,9 +79,10 @@ where
 {
     window.page = 1;
     window.per_page = Window::MAX_PER_PAGE;
+    let permit = RUNNING.acquire().await.map_err(|e| touchstone_app::Error::Internal(e.to_string()))?;
     let (app, actor) = (state.app.clone(), auth.actor.clone());
-    let keyset = Keyset::new();
-    let first = keyset.scope(list(app.clone(), actor.clone(), filter.clone(), window.clone())).await?;
+    let stream = ListStream::new();
+    let first = stream.scope(list(app.clone(), actor.clone(), filter.clone(), window.clone())).await?;
     let rows = first.total.clamp(0, MAX_EXPORT_ROWS as i64);
     touchstone_app::audit::record_export(
         &state.app,
@@ -87,8 +92,11 @@ where
     )
     .await?;
     let (tx, rx) = mpsc::channel::<Batch>(2);
-    let fetch = move |w: Window| keyset.scope(list(app.clone(), actor.clone(), filter.clone(), w));
-    tokio::spawn(feed(first, window, fetch, row, tx));
+    let fetch = move |w: Window| stream.scope(list(app.clone(), actor.clone(), filter.clone(), w));
+    tokio::spawn(async move {
+        feed(first, window, fetch, row, tx).await;
+        drop(permit);
+    });
     let dir = state.app.config.server.data_dir.join("exports");
     Ok(respond(spec.stem, spec.xlsx, spec.header, rx, dir))
 }
