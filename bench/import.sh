@@ -28,6 +28,7 @@
 # SKIP_BUILD, CARGO_BUILD_JOBS, PG_URL, PG_PROBE_PORT, PG_OWN, IDLE_WAIT):
 #   SIZES="1000000 100000"   rows per file
 #   CSV_SEED=1 AS_OF=2026-11-23
+#   SUFFIX=-x                results into bench/results/<date>-import-x
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -47,7 +48,7 @@ WORK="$(mktemp -d /tmp/touchstone-bench-import.XXXXXX)"
 trap 'cleanup_engine; stop_own_pg; [[ -z "${SRC:-}" ]] || rm -rf "$SRC"; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 
-OUT="$BENCH/results/$DATE-import"
+OUT="$BENCH/results/$DATE-import${SUFFIX:-}"
 rm -rf "$OUT"
 mkdir -p "$OUT"
 : >"$OUT/runs.jsonl"

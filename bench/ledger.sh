@@ -27,6 +27,7 @@
 #   HISTORY_ROWS=1000000           certificate/history/attachment rows to reach with the filler
 #   URL_SEED=4                     seed of the URL lists
 #   KEEP_DB=1                      leave the data directory / database in place (printed)
+#   SUFFIX=-x                      results into bench/results/<date>-ledger-<engine>-x
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -99,7 +100,7 @@ seconds_since() { python3 -c "import time; print(round(time.time() - $1, 1))"; }
 
 run_engine() {
     local engine="$1"
-    OUT="$BENCH/results/$DATE-ledger-$engine"
+    OUT="$BENCH/results/$DATE-ledger-$engine${SUFFIX:-}"
     rm -rf "$OUT"
     mkdir -p "$OUT"
     DATA_DIR="$(mktemp -d /tmp/touchstone-bench-ledger.XXXXXX)"
