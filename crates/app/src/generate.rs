@@ -1026,7 +1026,9 @@ async fn insert_batch(
 ) -> Result<()> {
     let records: Vec<store::NewEnterprise> =
         batch.iter().map(|(input, _)| rows_of(input, &actor.username, now)).collect();
+    touchstone_store::search::begin_bulk(tx).await?;
     store::insert_many(tx, &records).await?;
+    touchstone_store::search::end_bulk(tx).await?;
     for ((row, _, _), (_, certificates)) in records.iter().zip(batch) {
         for c in certificates {
             let cert = CertificateRow {

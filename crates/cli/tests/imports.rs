@@ -68,6 +68,16 @@ async fn a_gbk_file_imports_its_good_rows_reports_the_bad_ones_and_a_second_run_
     assert!(report.contains("7,region_code"), "{report}");
     let mut c = t.signed_in("ncx.officer").await;
     assert_eq!(count(&mut c).await, 3);
+    // New rows are indexed at the end of the import's transaction, searchable at once.
+    let found = c.get("/api/v1/enterprises?q=丙电").await.json();
+    assert_eq!(found["total"], 1, "{found}");
+    let found = c.get(&format!("/api/v1/enterprises?q={}", &code("MA35K8R3")[8..])).await.json();
+    assert_eq!(found["total"], 1, "by a tail of the credit code: {found}");
+    if t.app.db.engine() == touchstone_store::Engine::Sqlite {
+        // The statistics refreshed after the import leave FTS5's own tables alone.
+        let stale = "DELETE FROM sqlite_stat1 WHERE tbl LIKE 'enterprise\\_fts\\_%' ESCAPE '\\'";
+        assert_eq!(touchstone_testing::raw_sql(&t.app, stale).await.expect("sql"), 0);
+    }
     let again = run(args(&[file.to_str().expect("path")])).await;
     assert!(output_text(&again).contains("nothing changed"), "{}", output_text(&again));
     assert_eq!(count(&mut c).await, 3);

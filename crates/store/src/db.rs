@@ -140,6 +140,9 @@ pub enum Db {
     Postgres { primary: PgPool, replica: Option<PgPool> },
 }
 
+/// The SQLite writer's page cache, as `cache_size` takes it (negative: KiB).
+const WRITER_CACHE_KIB: i64 = -64 * 1024;
+
 /// An open write transaction on either engine.
 pub enum Tx {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
@@ -168,7 +171,13 @@ impl Db {
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10));
-                let writer = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;
+                // The one writer keeps a large page cache: a bulk import's transaction touches
+                // the credit-code index and the search index all over, and with SQLite's 2 MB
+                // default every page it revisits is read back from the WAL (ADR 0004).
+                let writer = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(opts.clone().pragma("cache_size", WRITER_CACHE_KIB.to_string()))
+                    .await?;
                 let reader = SqlitePoolOptions::new().max_connections(4).connect_with(opts.read_only(true)).await?;
                 Ok(Db::Sqlite { writer, reader })
             }

@@ -234,8 +234,9 @@ pub async fn replace_categories(tx: &mut Tx, enterprise_id: Uuid, codes: &[Strin
 /// A new enterprise with its contacts and category codes, as a bulk write takes it.
 pub type NewEnterprise = (EnterpriseRow, Vec<ContactRow>, Vec<String>);
 
-/// Registers new enterprises with their contacts and categories, and indexes them for
-/// search, in multi-row statements: the bulk path of imports and generation. A credit code
+/// Registers new enterprises with their contacts and categories in multi-row statements: the
+/// bulk path of imports and generation. Their search rows wait for the bulk load's end
+/// ([`crate::search::begin_bulk`] first, [`crate::search::end_bulk`] after). A credit code
 /// already registered fails the statement (a unique violation) and so the transaction.
 pub async fn insert_many(tx: &mut Tx, records: &[NewEnterprise]) -> Result<(), StoreError> {
     const ENTERPRISE: [&str; 21] = [
@@ -311,7 +312,7 @@ pub async fn insert_many(tx: &mut Tx, records: &[NewEnterprise]) -> Result<(), S
             Doc::of(e.id, &fields, codes, &[])
         })
         .collect();
-    crate::search::write(tx, &docs).await
+    crate::search::insert_deferred(tx, &docs).await
 }
 
 /// Unscoped: the registered enterprises among `codes` (imports decide insert or update).

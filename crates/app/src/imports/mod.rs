@@ -458,6 +458,7 @@ async fn run_kind<K: Importer>(
     }
     store::set_progress(&app.db, job.id, "applying", total, total, job.updated_at).await?;
     let mut tx = app.db.begin().await?;
+    touchstone_store::search::begin_bulk(&mut tx).await?;
     let (mut inserted, mut updated, mut unchanged) = (0i64, 0i64, 0i64);
     let mut apply = async |tx: &mut Tx, rows: Vec<(usize, K::Staged)>| -> Result<()> {
         let mut late = Vec::new();
@@ -487,6 +488,7 @@ async fn run_kind<K: Importer>(
         }
     }
     apply(&mut tx, chunk).await?;
+    touchstone_store::search::end_bulk(&mut tx).await?;
     if sha256_file(path)? != job.file_sha256 {
         return Err(Error::Conflict {
             code: "import_conflict",
