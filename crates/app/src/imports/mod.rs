@@ -252,7 +252,7 @@ impl<I, U> Default for Plan<I, U> {
 }
 
 /// What one kind of import supplies to the shared pipeline.
-pub(crate) trait Importer {
+pub(crate) trait Importer: 'static {
     const KIND: Kind;
     /// The audit action of one import.
     const ACTION: &'static str;
@@ -261,7 +261,7 @@ pub(crate) trait Importer {
     /// The field named when a record's key repeats an earlier row's, and what the key is.
     const KEY: (&'static str, &'static str);
     /// A validated row, before it is compared with what is registered.
-    type Staged: Send + Sync;
+    type Staged: Send + Sync + 'static;
     type Insert: Send + Sync;
     type Update: Send + Sync;
 
@@ -369,15 +369,94 @@ fn open<K: Importer>(path: &Path) -> Result<tabular::Stream> {
 /// Rows validated, planned and applied together: bounds memory whatever the file's size.
 const CHUNK: usize = 2_000;
 
-/// How often the first pass reports its progress.
-const PROGRESS_EVERY: usize = 1_000;
+/// A chunk of the file as the staging thread hands it over: the rows that validated (with
+/// their line numbers), the row errors, and how many records it read.
+struct Batch<S> {
+    rows: Vec<(usize, S)>,
+    errors: Vec<ImportErrorRow>,
+    read: usize,
+}
+
+/// Reads and validates the file on a thread of its own, handing over a chunk at a time, so
+/// that parsing and validating the next chunk overlaps the database's work on this one. Without
+/// `skip` (the first pass) a key repeated inside the file and every invalid row are row errors;
+/// with it (the second pass) the lines in `skip` are passed over and every other row must
+/// validate as it did before.
+fn stage_batches<K: Importer>(
+    stream: tabular::Stream,
+    actor: &Actor,
+    job: Uuid,
+    today: &str,
+    now: i64,
+    skip: Option<BTreeSet<i64>>,
+) -> tokio::sync::mpsc::Receiver<Result<Batch<K::Staged>>> {
+    let (sender, receiver) = tokio::sync::mpsc::channel(2);
+    let (actor, today) = (actor.clone(), today.to_string());
+    tokio::task::spawn_blocking(move || {
+        let (key_field, key_name) = K::KEY;
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut batch = Batch { rows: Vec::with_capacity(CHUNK), errors: Vec::new(), read: 0 };
+        let mut records = stream.peekable();
+        while let Some(record) = records.next() {
+            let step = (|| -> Result<()> {
+                let (line, cells) = record?;
+                batch.read += 1;
+                if let Some(skip) = &skip {
+                    if !skip.contains(&(line as i64)) {
+                        let (_, row) = K::stage(&actor, &cells, &today, now)?;
+                        batch.rows.push((line, row));
+                    }
+                    return Ok(());
+                }
+                match K::stage(&actor, &cells, &today, now) {
+                    Ok((key, row)) => match seen.get(&key) {
+                        Some(first) => batch.errors.push(error_row(
+                            job,
+                            line,
+                            key_field,
+                            &cell(&cells, key_field),
+                            format!("the same {key_name} as row {first}"),
+                        )),
+                        None => {
+                            seen.insert(key, line);
+                            batch.rows.push((line, row));
+                        }
+                    },
+                    Err(Error::Validation(v)) => {
+                        for f in v.0 {
+                            let value = cell(&cells, f.field.as_str());
+                            batch.errors.push(error_row(job, line, &f.field, &value, f.message));
+                        }
+                    }
+                    Err(e) => return Err(e),
+                }
+                Ok(())
+            })();
+            let full = batch.read == CHUNK || records.peek().is_none();
+            let out = match step {
+                Err(e) => Err(e),
+                Ok(()) if full => Ok(std::mem::replace(
+                    &mut batch,
+                    Batch { rows: Vec::with_capacity(CHUNK), errors: Vec::new(), read: 0 },
+                )),
+                Ok(()) => continue,
+            };
+            let failed = out.is_err();
+            if sender.blocking_send(out).is_err() || failed {
+                return;
+            }
+        }
+    });
+    receiver
+}
 
 /// The import runs over the file twice, a chunk of rows at a time, so memory does not grow
 /// with the file. The first pass validates every row and plans it against what is registered,
 /// without holding the writer: row errors, duplicate keys, and the counts. Then (unless strict
 /// checking refuses the file) one transaction reads the file again, skips the rows with
 /// errors, re-plans each chunk against the registered state and applies it. The file must
-/// not change in between: its SHA-256 is checked again before the commit.
+/// not change in between: its SHA-256 is checked again before the commit. In both passes a
+/// thread reads and validates the next chunk while this one is planned or applied.
 async fn run_kind<K: Importer>(
     app: &App,
     actor: &Actor,
@@ -393,52 +472,20 @@ async fn run_kind<K: Importer>(
     let now = app.clock.now().as_micros();
     let today = app.clock.now().china_date();
     let mut errors = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let (key_field, key_name) = K::KEY;
-    let mut chunk = Vec::with_capacity(CHUNK);
     let mut total = 0usize;
-    for record in stream {
-        let (line, cells) = record?;
-        total += 1;
-        match K::stage(actor, &cells, &today, now) {
-            Ok((key, row)) => {
-                if let Some(first) = seen.get(&key) {
-                    let value = cell(&cells, key_field);
-                    errors.push(error_row(
-                        job.id,
-                        line,
-                        key_field,
-                        &value,
-                        format!("the same {key_name} as row {first}"),
-                    ));
-                } else {
-                    seen.insert(key, line);
-                    chunk.push((line, row));
-                }
-            }
-            Err(Error::Validation(v)) => {
-                for f in v.0 {
-                    let value = cell(&cells, f.field.as_str());
-                    errors.push(error_row(job.id, line, &f.field, &value, f.message));
-                }
-            }
-            Err(e) => return Err(e),
-        }
-        if chunk.len() == CHUNK {
-            K::plan(app, actor, job.id, std::mem::take(&mut chunk), &mut errors).await?;
-        }
-        if total.is_multiple_of(PROGRESS_EVERY) {
-            let shown = estimated.max(total as i64);
-            progress(total as i64, shown);
-            store::set_progress(&app.db, job.id, "validating", total as i64, shown, app.clock.now().as_micros())
-                .await?;
-        }
+    let mut batches = stage_batches::<K>(stream, actor, job.id, &today, now, None);
+    while let Some(batch) = batches.recv().await {
+        let batch = batch?;
+        total += batch.read;
+        errors.extend(batch.errors);
+        K::plan(app, actor, job.id, batch.rows, &mut errors).await?;
+        let shown = estimated.max(total as i64);
+        progress(total as i64, shown);
+        store::set_progress(&app.db, job.id, "validating", total as i64, shown, app.clock.now().as_micros()).await?;
     }
-    drop(seen);
     if total == 0 {
         return Err(Error::field("file", "empty", "the file has no data rows"));
     }
-    K::plan(app, actor, job.id, chunk, &mut errors).await?;
     let total = total as i64;
     progress(total, total);
     errors.sort_by_key(|e| e.row_number);
@@ -457,37 +504,24 @@ async fn run_kind<K: Importer>(
         return Ok(Outcome { job: job.clone(), errors });
     }
     store::set_progress(&app.db, job.id, "applying", total, total, job.updated_at).await?;
+    let mut batches = stage_batches::<K>(open::<K>(path)?, actor, job.id, &today, now, Some(bad_lines));
     let mut tx = app.db.begin().await?;
     touchstone_store::search::begin_bulk(&mut tx).await?;
     let (mut inserted, mut updated, mut unchanged) = (0i64, 0i64, 0i64);
-    let mut apply = async |tx: &mut Tx, rows: Vec<(usize, K::Staged)>| -> Result<()> {
+    while let Some(batch) = batches.recv().await {
         let mut late = Vec::new();
-        let plan = K::plan(app, actor, job.id, rows, &mut late).await?;
+        let plan = K::plan(app, actor, job.id, batch?.rows, &mut late).await?;
         if let Some(e) = late.first() {
             return Err(Error::Conflict {
                 code: "import_conflict",
                 message: format!("row {}: {} changed while the import ran; run it again", e.row_number, e.value),
             });
         }
-        K::apply(app, tx, actor, job.id, &plan).await?;
+        K::apply(app, &mut tx, actor, job.id, &plan).await?;
         inserted += plan.inserts.len() as i64;
         updated += plan.updates.len() as i64;
         unchanged += plan.unchanged;
-        Ok(())
-    };
-    let mut chunk = Vec::with_capacity(CHUNK);
-    for record in open::<K>(path)? {
-        let (line, cells) = record?;
-        if bad_lines.contains(&(line as i64)) {
-            continue;
-        }
-        let (_, row) = K::stage(actor, &cells, &today, now)?;
-        chunk.push((line, row));
-        if chunk.len() == CHUNK {
-            apply(&mut tx, std::mem::take(&mut chunk)).await?;
-        }
     }
-    apply(&mut tx, chunk).await?;
     touchstone_store::search::end_bulk(&mut tx).await?;
     if sha256_file(path)? != job.file_sha256 {
         return Err(Error::Conflict {
