@@ -14,6 +14,8 @@ pub struct Config {
     pub security: Security,
     pub audit: Audit,
     pub sweeper: Sweeper,
+    /// Hazard deadlines, review time and escalation interval (METHODS.md §3).
+    pub hazards: touchstone_domain::hazard::Deadlines,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -15,6 +15,10 @@ pub enum Error {
     /// The role may not do this at all (403). Never used for jurisdiction.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// A rule of separation of duties refuses this person this step (403), e.g. closing a
+    /// hazard one found oneself (R-AUTH-3). `code` names the rule.
+    #[error("refused: {message}")]
+    Duty { code: &'static str, message: &'static str },
     /// An unsafe request from another site's page (403): CSRF defence.
     #[error("cross-site request refused")]
     CrossSite,
@@ -54,6 +58,7 @@ impl Error {
             Error::Validation(_) => "validation_failed",
             Error::NotFound => "not_found",
             Error::Forbidden(_) => "forbidden",
+            Error::Duty { code, .. } => code,
             Error::CrossSite => "cross_site_request",
             Error::Conflict { code, .. } => code,
             Error::Unauthenticated => "unauthenticated",

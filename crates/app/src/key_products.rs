@@ -115,7 +115,7 @@ pub fn shipped() -> Vec<KeyList> {
 }
 
 /// The regions above the actor's jurisdiction, whose lists it inherits.
-fn inherited(actor: &Actor) -> Vec<String> {
+pub(crate) fn inherited(actor: &Actor) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for root in &actor.jurisdiction {
         for code in regions().ancestors(root) {

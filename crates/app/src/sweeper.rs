@@ -1,7 +1,7 @@
 //! Background sweeps on exactly one node at a time (R-NF-2): each round the node tries to
 //! take or renew the `sweeper` lease; only the holder sweeps — expired sessions, and the
-//! audit checkpoint when the last one is older than `checkpoint_hours`, and certificates past
-//! their expiry date.
+//! audit checkpoint when the last one is older than `checkpoint_hours`, certificates past
+//! their expiry date, and the hazard ledger's reminders, escalations and late reviews.
 
 use std::time::Duration;
 
@@ -32,6 +32,10 @@ pub async fn round(app: &App, node: &str) -> Result<bool> {
     let expired = crate::certificates::expire_due(app).await?;
     if expired > 0 {
         tracing::info!(expired, "certificates past their expiry date expired");
+    }
+    let hazards = crate::hazards::sweep(app).await?;
+    if hazards != crate::hazards::Swept::default() {
+        tracing::info!(?hazards, "hazard reminders, escalations and late reviews sent");
     }
     let due = audit::last_checkpoint_at(app)
         .is_none_or(|at| now.as_micros() - at >= app.config.sweeper.checkpoint_hours * 3600 * 1_000_000);

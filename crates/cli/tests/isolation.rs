@@ -186,6 +186,61 @@ async fn key_list_in(t: &TestApp, region: &str) -> (String, String) {
     (list.id, name)
 }
 
+/// The hazard ledger and campaigns (R-HAZ-1, R-CAMP-1): a county's hazards and its own
+/// campaigns are its regional records.
+fn ledger_routes() -> Vec<Route> {
+    vec![
+        ("HAZ GET", "/api/v1/hazards/{id}", None),
+        ("HAZ POST", "/api/v1/hazards/{id}/steps", Some(json!({"action": "void", "note": "x", "version": 1}))),
+        ("CAMP GET", "/api/v1/campaigns/{id}", None),
+        (
+            "CAMP POST",
+            "/api/v1/campaigns/{id}/actions",
+            Some(json!({"region_code": "360121", "kind": "reminder", "note": "x"})),
+        ),
+        ("HAZ GET", "/hazards/{id}", None),
+        ("HAZ FORM", "/hazards/{id}/steps", None),
+        ("CAMP GET", "/campaigns/{id}", None),
+        ("CAMP FORM", "/campaigns/{id}/actions", None),
+    ]
+}
+
+/// A hazard at the enterprise `enterprise_id` of `region`, and a campaign of that region, as the
+/// system account; the hazard's and the campaign's ids and the campaign's name.
+async fn ledger_in(t: &TestApp, region: &str, enterprise_id: &str) -> (String, String, String) {
+    let system = touchstone_app::Actor::system(None);
+    let hazard = touchstone_app::hazards::create(
+        &t.app,
+        &system,
+        touchstone_app::hazards::HazardInput {
+            enterprise_id: enterprise_id.parse().expect("id"),
+            source: "inspection".into(),
+            level: "major".into(),
+            description: format!("{region}机密隐患描述"),
+            responsible_person: "某某".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("hazard");
+    let name = format!("{region}机密专项行动");
+    let campaign = touchstone_app::campaigns::create(
+        &t.app,
+        &system,
+        touchstone_app::campaigns::CampaignInput {
+            name: name.clone(),
+            region_code: region.into(),
+            starts_on: "2026-04-01".into(),
+            ends_on: "2026-10-31".into(),
+            key_products: vec!["04.01".into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("campaign");
+    (hazard.hazard.id.to_string(), campaign.campaign.id.to_string(), name)
+}
+
 /// One route on a foreign record answers as on a missing one and shows nothing of it.
 async fn refused_like_missing(c: &mut TestClient, who: &str, route: &Route, target: &str, secret: &str) {
     let foreign = call(c, route, target).await;
@@ -210,6 +265,8 @@ async fn call(c: &mut TestClient, route: &Route, id: &str) -> touchstone_testing
         .trim_start_matches("ATT ")
         .trim_start_matches("PROD ")
         .trim_start_matches("KEY ")
+        .trim_start_matches("HAZ ")
+        .trim_start_matches("CAMP ")
     {
         "GET" => c.get(&path).await,
         "FORM" => {
@@ -273,8 +330,10 @@ async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
         }
     };
     let mut key_lists = std::collections::HashMap::new();
+    let mut ledgers = std::collections::HashMap::new();
     for region in ["360112", "360781", "360102", "360702", "360121"] {
         key_lists.insert(region, key_list_in(&t, region).await);
+        ledgers.insert(region, ledger_in(&t, region, &enterprises[region].0).await);
     }
     // An import job of 新建区's officer, and one of 瑞金's: jobs belong to their bureau.
     let mut jobs = std::collections::HashMap::new();
@@ -373,6 +432,22 @@ async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
             for route in &key_list_routes() {
                 refused_like_missing(&mut client, who, route, list_id, list_name).await;
                 checked += 1;
+            }
+            let (hazard_id, campaign_id, campaign_name) = &ledgers[region];
+            for route in &ledger_routes() {
+                let (target, secret) =
+                    if route.0.starts_with("HAZ") { (hazard_id, name) } else { (campaign_id, campaign_name) };
+                refused_like_missing(&mut client, who, route, target, secret).await;
+                checked += 1;
+            }
+            for list in ["/api/v1/hazards?per_page=500", "/api/v1/campaigns?per_page=500", "/api/v1/notifications"] {
+                let r = client.get(list).await;
+                assert!(
+                    !r.text.contains(name.as_str())
+                        && !r.text.contains(campaign_name.as_str())
+                        && !r.text.contains(&format!("{region}机密隐患")),
+                    "{who} {list} shows another jurisdiction's ledger"
+                );
             }
             for list in ["/api/v1/key-product-lists", "/catalogue", "/certificates/export.csv"] {
                 let r = client.get(list).await;

@@ -1,11 +1,17 @@
 //! Touchstone's pure types and rules: regions, roles and jurisdictions, the audit chain,
 //! the password policy, time. No IO here: no database, no HTTP, no clock reads outside `Clock`.
 
+#[macro_use]
+mod codes;
+
 pub mod audit_chain;
+pub mod campaign;
 pub mod catalogue;
 pub mod certificate;
+pub mod checklist;
 pub mod enterprise;
 pub mod error;
+pub mod hazard;
 pub mod jurisdiction;
 pub mod laboratory;
 pub mod password;

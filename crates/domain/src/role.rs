@@ -1,33 +1,6 @@
 //! Roles, departments and what each role may do (SPEC §1). Codes are stored in the
 //! database; labels live in the locale files.
 
-use serde::{Deserialize, Serialize};
-
-macro_rules! code_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-            pub fn parse(code: &str) -> Option<Self> {
-                match code.trim() { $($code => Some($name::$variant),)+ _ => None }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.code())
-            }
-        }
-    };
-}
-
 code_enum!(
     /// A user's role. Regulator-side roles belong to a bureau; supervised-side roles are
     /// bound to one record (an enterprise, a certification body, a laboratory).
@@ -84,6 +57,12 @@ pub enum Permission {
     ManageSupervisedAccounts,
     /// Define the key-product lists of the jurisdiction's regions (R-CAT-2).
     ManageKeyProducts,
+    /// Record hazards of the jurisdiction and take the bureau's steps on them: review, void,
+    /// extensions, referral (R-HAZ-1, R-HAZ-2).
+    RecordHazards,
+    /// Launch campaigns for the jurisdiction and take supervision actions on its regions
+    /// (R-CAMP-1, R-CAMP-2).
+    ManageCampaigns,
 }
 
 impl Role {
@@ -115,7 +94,10 @@ impl Role {
             Permission::ReadStaff | Permission::ReadEnterprises | Permission::UnmaskPersonalData => self.is_regulator(),
             Permission::EditEnterprises => matches!(self, Role::Administrator | Role::Officer | Role::Inspector),
             Permission::ManageSupervisedAccounts => matches!(self, Role::Administrator | Role::Officer),
-            Permission::ManageKeyProducts => matches!(self, Role::Administrator | Role::Officer),
+            Permission::ManageKeyProducts | Permission::ManageCampaigns => {
+                matches!(self, Role::Administrator | Role::Officer)
+            }
+            Permission::RecordHazards => matches!(self, Role::Administrator | Role::Officer | Role::Inspector),
         }
     }
 }

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "products", include_str!("../migrations/0008_products.sql")),
     (9, "laboratories", include_str!("../migrations/0009_laboratories.sql")),
     (10, "key_product_lists", include_str!("../migrations/0010_key_product_lists.sql")),
+    (11, "campaigns_hazards", include_str!("../migrations/0011_campaigns_hazards.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

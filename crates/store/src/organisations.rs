@@ -134,3 +134,28 @@ pub async fn count(db: &Db) -> Result<i64, StoreError> {
     let n: Option<N> = db.fetch_optional_primary("SELECT COUNT(*) AS n FROM organisations", vec![]).await?;
     Ok(n.map(|n| n.n).unwrap_or(0))
 }
+
+/// The bureaus whose jurisdiction has one of `codes` as a root, each with that root: the
+/// caller picks the deepest (the bureau responsible for a region).
+pub async fn with_roots(db: &Db, codes: &[&str]) -> Result<Vec<(OrganisationRow, String)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Rooted {
+        #[sqlx(flatten)]
+        organisation: OrganisationRow,
+        root: String,
+    }
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; codes.len()].join(", ");
+    let rows: Vec<Rooted> = db
+        .fetch_all(
+            &format!(
+                "SELECT {COLUMNS}, r.region_code AS root FROM organisations o \
+                 JOIN organisation_regions r ON r.organisation_id = o.id WHERE r.region_code IN ({marks}) ORDER BY o.code"
+            ),
+            codes.iter().map(|c| Arg::from(*c)).collect(),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.organisation, r.root)).collect())
+}

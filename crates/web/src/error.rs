@@ -40,7 +40,9 @@ impl ErrorInfo {
         let status = match e {
             Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::NotFound => StatusCode::NOT_FOUND,
-            Error::Forbidden(_) | Error::CrossSite | Error::AccountLocked { .. } => StatusCode::FORBIDDEN,
+            Error::Forbidden(_) | Error::Duty { .. } | Error::CrossSite | Error::AccountLocked { .. } => {
+                StatusCode::FORBIDDEN
+            }
             Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::Unauthenticated | Error::InvalidCredentials | Error::InvalidSecondFactor => StatusCode::UNAUTHORIZED,
             Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -89,8 +91,14 @@ impl ErrorInfo {
 }
 
 /// A field error's message in the user's language.
+/// A field error's message in the user's language; for an illegal step, the steps allowed
+/// are appended as the rule gave them.
 pub fn field_message(tr: &Tr, f: &FieldError) -> String {
-    tr.try_t(&format!("field-error-{}", f.code.replace('_', "-"))).unwrap_or_else(|| f.message.clone())
+    match tr.try_t(&format!("field-error-{}", f.code.replace('_', "-"))) {
+        Some(m) if f.code == "illegal_step" => format!("{m} ({})", f.message),
+        Some(m) => m,
+        None => f.message.clone(),
+    }
 }
 
 impl IntoResponse for WebError {

@@ -28,6 +28,8 @@ pub struct Auth {
     pub actor: Actor,
     pub tr: Tr,
     pub ctx: RequestCtx,
+    /// Unread notifications, counted for the pages' badge (0 for API requests).
+    pub unread: i64,
 }
 
 /// An error response that also carries where a page should go instead.
@@ -75,7 +77,12 @@ impl FromRequestParts<AppState> for Auth {
             .await
             .map_err(|e| AuthRejection(e.into(), None, Some(locale)))?;
         parts.extensions.insert(UserLocale(locale));
-        Ok(Auth { actor, tr: Tr::new(locale), ctx })
+        let unread = if ctx.bearer.is_none() && !ctx.path.starts_with("/api/") {
+            touchstone_app::notifications::unread(&state.app, &actor).await.unwrap_or(0)
+        } else {
+            0
+        };
+        Ok(Auth { actor, tr: Tr::new(locale), ctx, unread })
     }
 }
 

@@ -46,6 +46,22 @@ pub struct ListParams {
     pub expiring: Option<String>,
     /// Filter: the holding enterprise's id (certificates).
     pub holder_id: Option<String>,
+    /// Filter: hazard level, `general` or `major`.
+    pub level: Option<String>,
+    /// Filter: hazard source (self_inspection, inspection, spot_check…).
+    pub source: Option<String>,
+    /// Filter: the campaign's id (hazards).
+    pub campaign_id: Option<String>,
+    /// Filter: the enterprise's id (hazards).
+    pub enterprise_id: Option<String>,
+    /// Filter: `true` for hazards overdue today.
+    pub overdue: Option<String>,
+    /// Filter: `true` for evidence waiting longer than the review time (hazards).
+    pub review_late: Option<String>,
+    /// Filter: `true` for hazards escalated to the caller's bureau.
+    pub escalated_to_me: Option<String>,
+    /// Filter: `true` for unread notifications only.
+    pub unread: Option<String>,
     /// Column to sort by.
     pub sort: Option<String>,
     /// `asc` or `desc`.

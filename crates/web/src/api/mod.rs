@@ -6,12 +6,15 @@ pub mod activation;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod campaigns;
 pub mod catalogue;
 pub mod certificates;
 pub mod enterprises;
+pub mod hazards;
 pub mod imports;
 pub mod laboratories;
 pub mod me;
+pub mod notifications;
 pub mod openapi;
 pub mod organisations;
 pub mod products;
@@ -104,6 +107,17 @@ pub fn routes() -> Router<AppState> {
         .route("/imports/{id}/errors.xlsx", get(imports::errors_xlsx))
         .route("/enterprises/{id}/products", get(products::list).post(products::create))
         .route("/products/{id}", get(products::get).put(products::update))
+        .route("/hazards", get(hazards::list).post(hazards::create))
+        .route("/hazards/open-at-cutoff", get(hazards::open_at_cutoff))
+        .route("/hazards/{id}", get(hazards::get))
+        .route("/hazards/{id}/steps", post(hazards::step))
+        .route("/campaigns", get(campaigns::list).post(campaigns::create))
+        .route("/campaigns/from-template", post(campaigns::from_template))
+        .route("/campaigns/{id}", get(campaigns::get))
+        .route("/campaigns/{id}/actions", post(campaigns::take_action))
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read-all", post(notifications::read_all))
+        .route("/notifications/{id}/read", post(notifications::read))
         .route("/audit", get(audit::list))
         .route("/regions", get(regions::list))
 }

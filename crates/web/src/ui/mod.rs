@@ -7,12 +7,15 @@ pub mod activation;
 pub mod admin;
 pub mod attachments;
 pub mod audit;
+pub mod campaigns;
 pub mod catalogue;
 pub mod certificates;
 pub mod enterprises;
+pub mod hazards;
 pub mod imports;
 pub mod laboratories;
 pub mod login;
+pub mod notifications;
 pub mod products;
 pub mod registrations;
 
@@ -82,6 +85,19 @@ pub fn routes() -> Router<AppState> {
         .route("/certification-bodies", get(certificates::bodies).post(certificates::create_body))
         .route("/certification-bodies/{id}", get(accounts::body))
         .route("/certification-bodies/{id}/accounts", post(accounts::create_body_account))
+        .route("/hazards", get(hazards::list).post(hazards::create))
+        .route("/hazards/new", get(hazards::new))
+        .route("/hazards/export.csv", get(hazards::export))
+        .route("/hazards/export.xlsx", get(hazards::export_xlsx))
+        .route("/hazards/{id}", get(hazards::show))
+        .route("/hazards/{id}/steps", post(hazards::step))
+        .route("/campaigns", get(campaigns::list))
+        .route("/campaigns/from-template", post(campaigns::from_template))
+        .route("/campaigns/{id}", get(campaigns::show))
+        .route("/campaigns/{id}/actions", post(campaigns::take_action))
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read-all", post(notifications::read_all))
+        .route("/notifications/{id}/read", post(notifications::read))
         .route("/laboratories", get(laboratories::list).post(laboratories::create))
         .route("/laboratories/new", get(laboratories::new))
         .route("/laboratories/export.csv", get(laboratories::export))
@@ -145,6 +161,12 @@ pub struct Nav {
     pub own_record: Option<String>,
     /// A certification body's users read the certificates it issued.
     pub own_certificates: bool,
+    /// Reads the hazard ledger: the bureau's staff, or an enterprise's users (their own).
+    pub can_read_hazards: bool,
+    /// Records hazards at enterprises (officers, inspectors).
+    pub can_record_hazards: bool,
+    /// Unread notifications, for the badge beside the nav link.
+    pub unread: i64,
     /// The current path and query, for the language switch to come back to.
     pub here: String,
 }
@@ -161,6 +183,9 @@ impl Nav {
             can_manage_accounts: false,
             own_record: None,
             own_certificates: false,
+            can_read_hazards: false,
+            can_record_hazards: false,
+            unread: 0,
             here: path.to_string(),
         }
     }
@@ -179,6 +204,10 @@ impl Nav {
                 BindingKind::Laboratory => format!("/laboratories/{id}"),
             }),
             own_certificates: auth.actor.bound_to(BindingKind::CertificationBody).is_some(),
+            can_read_hazards: auth.actor.can(Permission::ReadEnterprises)
+                || auth.actor.bound_to(BindingKind::Enterprise).is_some(),
+            can_record_hazards: auth.actor.can(Permission::RecordHazards),
+            unread: auth.unread,
             here: auth.ctx.path.clone(),
         }
     }

@@ -1,0 +1,227 @@
+//! The hazard ledger, campaign and notification pages through HTTP: the list and detail of a
+//! hazard with its history and step form, recording one through the form, launching a
+//! template, the inbox with its badge, and another county seeing none of it.
+
+use serde_json::json;
+use touchstone_testing::{TestApp, TestClient};
+
+fn code(region: &str, org: &str) -> String {
+    touchstone_domain::uscc::Uscc::compose("91", region, org).expect("composes").to_string()
+}
+
+/// Registers an enterprise in 南昌县 and opens its account; its id and a signed-in client.
+async fn enterprise_with_account(t: &TestApp, officer: &mut TestClient, org: &str, name: &str) -> (String, TestClient) {
+    let uscc = code("360121", org);
+    let body = json!({
+        "uscc": uscc, "name": name, "legal_representative": "张建国", "address": "南昌县莲塘镇",
+        "region_code": "360121", "scale": "small", "status": "operating", "roles": ["producer"], "categories": ["04.01"]
+    });
+    let r = officer.post_json("/api/v1/enterprises", body).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["id"].as_str().expect("id").to_string();
+    let issued = officer.post_json(&format!("/api/v1/enterprises/{id}/activation-code"), json!({})).await;
+    let activation = issued.json()["code"].as_str().expect("code").to_string();
+    let username = format!("qy.{}", org.to_lowercase());
+    let mut public = t.client();
+    let claim = json!({"uscc": uscc, "code": activation, "username": username, "display_name": "质量负责人 钱进",
+                       "password": "Claim#Mine2026"});
+    assert_eq!(public.post_json("/api/v1/activate", claim).await.status, 201);
+    let mut own = t.client();
+    let r = own.post_json("/api/v1/auth/sign-in", json!({"username": username, "password": "Claim#Mine2026"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    (id, own)
+}
+
+fn location(r: &touchstone_testing::Reply) -> String {
+    r.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+}
+
+/// Records a general hazard through the page form; its id (from the redirect).
+async fn record_through_the_form(c: &mut TestClient, enterprise: &str) -> String {
+    let r = c
+        .post_form(
+            "/hazards",
+            &[
+                ("enterprise_id", enterprise),
+                ("source", "inspection"),
+                ("level", "general"),
+                ("category_code", "04.01"),
+                ("product", "BV 2.5 电线"),
+                ("description", "出厂检验记录缺失导体电阻项目"),
+                ("responsible_person", "钱进"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let to = location(&r);
+    assert!(to.starts_with("/hazards/"), "{to}");
+    to.trim_start_matches("/hazards/").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hazard_recorded_through_the_form_is_listed_and_its_page_shows_the_history_and_a_step_form_that_moves_it() {
+    let t = TestApp::spawn().await;
+    let mut officer = t.signed_in("ncx.officer").await;
+    let (e, _own) = enterprise_with_account(&t, &mut officer, "MA35P8A1", "页面测试电缆厂").await;
+    let file = officer.get(&format!("/enterprises/{e}")).await;
+    assert!(file.text.contains(&format!("/hazards/new?enterprise_id={e}")), "the file links to recording a hazard");
+    let form = officer.get(&format!("/hazards/new?enterprise_id={e}")).await;
+    assert_eq!(form.status, 200, "{}", form.text);
+    assert!(form.text.contains("hazard-form"));
+
+    let id = record_through_the_form(&mut officer, &e).await;
+    let number =
+        officer.get(&format!("/api/v1/hazards/{id}")).await.json()["number"].as_str().expect("number").to_string();
+    let list = officer.get("/hazards").await;
+    assert_eq!(list.status, 200);
+    assert!(list.text.contains(&number) && list.text.contains("页面测试电缆厂"), "{}", list.text);
+    assert!(list.text.contains("/hazards/export.csv?") && list.text.contains("/hazards/export.xlsx?"));
+    let csv = officer.get("/hazards/export.csv").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.text.contains(&number));
+    let filtered = officer.get("/hazards?status=closed").await;
+    assert!(!filtered.text.contains(&number), "the status filter applies");
+
+    let page = officer.get(&format!("/hazards/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("hazard-history") && page.text.contains("记录"), "the history shows the record");
+    assert!(page.text.contains("step-form") && page.text.contains("value=\"plan\""), "{}", page.text);
+    assert!(page.text.contains("待整改"));
+
+    // A step without its note re-renders naming the field and changes nothing.
+    let r = officer.post_form(&format!("/hazards/{id}/steps"), &[("action", "plan"), ("version", "1")]).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("field-error") && r.text.contains("step-form"));
+    // The plan through the form moves it to rectifying.
+    let r = officer
+        .post_form(
+            &format!("/hazards/{id}/steps"),
+            &[("action", "plan"), ("note", "补做导体电阻出厂检验"), ("deadline", ""), ("version", "1")],
+        )
+        .await;
+    assert_eq!((r.status, location(&r)), (303, format!("/hazards/{id}")), "{}", r.text);
+    let page = officer.get(&format!("/hazards/{id}")).await;
+    assert!(page.text.contains("整改中") && page.text.contains("补做导体电阻出厂检验"), "{}", page.text);
+    assert_eq!(officer.get(&format!("/api/v1/hazards/{id}")).await.json()["status"], "rectifying");
+    // A stale version is refused on the page.
+    let r = officer
+        .post_form(&format!("/hazards/{id}/steps"), &[("action", "void"), ("note", "重复"), ("version", "1")])
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_new_hazard_form_with_bad_input_re_renders_naming_each_field_and_records_nothing() {
+    let t = TestApp::spawn().await;
+    let mut officer = t.signed_in("ncx.officer").await;
+    let (e, _own) = enterprise_with_account(&t, &mut officer, "MA35P8B1", "坏输入测试厂").await;
+    let r = officer
+        .post_form(
+            "/hazards",
+            &[
+                ("enterprise_id", e.as_str()),
+                ("source", "inspection"),
+                ("level", "severe"),
+                ("category_code", "99.99"),
+                ("found_on", "2999-01-01"),
+                ("description", "描述"),
+                ("responsible_person", "钱进"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("hazard-form") && r.text.contains("value=\"99.99\""), "the form keeps what was typed");
+    assert!(r.text.matches("class=\"field-error\"").count() >= 3, "{}", r.text);
+    let r = officer.post_form("/hazards", &[("enterprise_id", "nonsense"), ("level", "general")]).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(officer.get("/api/v1/hazards").await.json()["total"], 0, "nothing was recorded");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_campaigns_page_launches_the_jiangxi_template_and_its_page_shows_the_progress_table() {
+    let t = TestApp::spawn().await;
+    let mut province = t.signed_in("jx.officer").await;
+    let page = province.get("/campaigns").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("template-form") && page.text.contains("jiangxi-2022"));
+    let r = province.post_form("/campaigns/from-template", &[("template", "jiangxi-2022"), ("year", "2026")]).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let to = location(&r);
+    let detail = province.get(&to).await;
+    assert_eq!(detail.status, 200);
+    assert!(detail.text.contains("ZX-360000-2026-01"));
+    assert!(detail.text.contains("id=\"progress\"") && detail.text.contains("id=\"milestones\""));
+    assert!(detail.text.contains("集中整治"), "milestone kinds are labelled");
+    assert!(detail.text.contains("action-form"), "the province may take actions");
+    assert!(province.get("/campaigns").await.text.contains("ZX-360000-2026-01"));
+
+    let bad = province.post_form("/campaigns/from-template", &[("template", "hunan-2022"), ("year", "2026")]).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text.contains("field-error"));
+
+    // A county reads it but has no action form.
+    let mut county = t.signed_in("ncx.officer").await;
+    let seen = county.get(&to).await;
+    assert_eq!(seen.status, 200);
+    assert!(seen.text.contains("id=\"progress\"") && !seen.text.contains("action-form"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_notifications_page_lists_an_item_with_the_unread_badge_and_marking_read_clears_it() {
+    let t = TestApp::spawn().await;
+    let mut officer = t.signed_in("ncx.officer").await;
+    let (e, mut own) = enterprise_with_account(&t, &mut officer, "MA35P8C1", "通知测试厂").await;
+    let id = record_through_the_form(&mut officer, &e).await;
+    let number =
+        officer.get(&format!("/api/v1/hazards/{id}")).await.json()["number"].as_str().expect("number").to_string();
+    let inbox = own.get("/notifications").await;
+    assert_eq!(inbox.status, 200, "{}", inbox.text);
+    assert!(inbox.text.contains(&number) && inbox.text.contains("新隐患"), "{}", inbox.text);
+    assert!(inbox.text.contains("id=\"unread-badge\">1<"), "{}", inbox.text);
+    assert!(own.get("/").await.text.contains("unread-badge"), "the badge shows on every page");
+    let nid = own.get("/api/v1/notifications").await.json()["items"][0]["id"].as_str().expect("id").to_string();
+    let link = format!("/hazards/{id}");
+    let r = own.post_form(&format!("/notifications/{nid}/read"), &[("next", link.as_str())]).await;
+    assert_eq!((r.status, location(&r)), (303, link.clone()));
+    assert!(!own.get("/notifications").await.text.contains("unread-badge"));
+    let r = own.get(&link).await;
+    assert_eq!(r.status, 200, "the enterprise reads its hazard");
+    assert_eq!(own.post_form("/notifications/read-all", &[]).await.status, 303);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_countys_officer_gets_404_on_the_hazard_and_campaign_pages() {
+    let t = TestApp::spawn().await;
+    let mut officer = t.signed_in("ncx.officer").await;
+    let (e, _own) = enterprise_with_account(&t, &mut officer, "MA35P8D1", "隔离页面测试厂").await;
+    let id = record_through_the_form(&mut officer, &e).await;
+    let system = touchstone_app::Actor::system(None);
+    let campaign = touchstone_app::campaigns::create(
+        &t.app,
+        &system,
+        touchstone_app::campaigns::CampaignInput {
+            name: "南昌县页面机密专项行动".into(),
+            region_code: "360121".into(),
+            starts_on: "2026-04-01".into(),
+            ends_on: "2026-10-31".into(),
+            key_products: vec!["04.01".into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("campaign");
+    let cid = campaign.campaign.id;
+    assert_eq!(officer.get(&format!("/campaigns/{cid}")).await.status, 200);
+    let mut neighbour = t.signed_in("xj.officer").await;
+    for path in [format!("/hazards/{id}"), format!("/campaigns/{cid}")] {
+        let r = neighbour.get(&path).await;
+        assert_eq!(r.status, 404, "{path}");
+        assert!(!r.text.contains("隔离页面测试厂") && !r.text.contains("机密"), "{path}");
+    }
+    let r = neighbour
+        .post_form(&format!("/hazards/{id}/steps"), &[("action", "void"), ("note", "x"), ("version", "1")])
+        .await;
+    assert_eq!(r.status, 404);
+    assert!(!neighbour.get("/hazards").await.text.contains("隔离页面测试厂"));
+    assert!(!neighbour.get("/campaigns").await.text.contains("机密"));
+}

@@ -1,0 +1,362 @@
+//! The hazard ledger (隐患台账) and each hazard's event history. A hazard is regional data of
+//! the region its enterprise had when it was found; an enterprise's own users see theirs.
+//! No lifecycle rules here: `domain::hazard` decides, this module stores.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::enterprises::Visibility;
+use crate::list::{Page, Window, fetch_page};
+use crate::scope::{condition, subtree};
+use crate::{Arg, Db, StoreError, Tx, args};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct HazardRow {
+    pub id: Uuid,
+    /// Human-readable number, e.g. `YH-360121-2022-000042`.
+    pub number: String,
+    pub enterprise_id: Uuid,
+    /// The enterprise's region when the hazard was found.
+    pub region_code: String,
+    pub campaign_id: Option<Uuid>,
+    /// `self_inspection`, `inspection`, `spot_check`, `certification_audit`, `risk_signal`,
+    /// `complaint` or `archive`.
+    pub source: String,
+    /// The self-inspection, inspection or other record the hazard was found in.
+    pub source_id: Option<Uuid>,
+    pub category_code: Option<String>,
+    pub product: Option<String>,
+    /// `general` or `major`.
+    pub level: String,
+    pub description: String,
+    pub found_on: String,
+    /// The rectification deadline in force (extended ones included).
+    pub deadline: String,
+    /// The deadline first set.
+    pub original_deadline: String,
+    pub responsible_person: String,
+    /// Space-separated user ids of whoever found it (never its reviewer, R-AUTH-3).
+    pub found_by: String,
+    /// Their names, `、`-separated, for display.
+    pub found_by_names: String,
+    /// `open`, `rectifying`, `evidence_submitted`, `closed` or `voided`.
+    pub status: String,
+    /// The enterprise's rectification plan.
+    pub plan: Option<String>,
+    /// When the evidence now waiting for review was submitted.
+    pub evidence_submitted_on: Option<String>,
+    /// A deadline the enterprise asked for and no officer has answered yet.
+    pub extension_requested_to: Option<String>,
+    pub extensions_granted: i64,
+    /// How many bureaus above the responsible one it has been escalated to.
+    pub escalations: i64,
+    /// The bureau it was last escalated to.
+    pub escalated_to: Option<Uuid>,
+    /// When the next escalation falls due while the hazard stays overdue; none at the top.
+    pub escalation_due_on: Option<String>,
+    /// A refusal to rectify was referred for an enforcement case.
+    pub referred_to_case: bool,
+    /// `review_passed`, `corrected_on_spot`, `enterprise_gone` or `archived`.
+    pub closed_because: Option<String>,
+    pub closed_on: Option<String>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub updated_by: String,
+}
+
+/// A hazard with its enterprise's name, as lists show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct HazardListRow {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub hazard: HazardRow,
+    pub enterprise_name: String,
+}
+
+/// One step of a hazard's history: who did what, when, from which status to which.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct HazardEventRow {
+    pub id: Uuid,
+    pub hazard_id: Uuid,
+    pub seq: i64,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub at: i64,
+    /// The date it took effect, in the bureau's zone.
+    pub on_date: String,
+    pub actor_id: Option<Uuid>,
+    pub actor_name: String,
+    /// An officer recorded it on the enterprise's behalf.
+    pub on_behalf: bool,
+    pub note: Option<String>,
+    pub deadline_before: Option<String>,
+    pub deadline_after: Option<String>,
+    /// Space-separated ids of the attachments (evidence) it brought.
+    pub attachment_ids: Option<String>,
+    /// For an escalation: the bureau it went to.
+    pub organisation_id: Option<Uuid>,
+}
+
+const COLUMNS: &str = "h.id, h.number, h.enterprise_id, h.region_code, h.campaign_id, h.source, h.source_id, \
+     h.category_code, h.product, h.level, h.description, h.found_on, h.deadline, h.original_deadline, \
+     h.responsible_person, h.found_by, h.found_by_names, h.status, h.plan, h.evidence_submitted_on, \
+     h.extension_requested_to, h.extensions_granted, h.escalations, h.escalated_to, h.escalation_due_on, h.referred_to_case, \
+     h.closed_because, h.closed_on, h.version, h.created_at, h.updated_at, h.updated_by";
+
+const EVENT_COLUMNS: &str = "ev.id, ev.hazard_id, ev.seq, ev.action, ev.from_status, ev.to_status, ev.at, ev.on_date, \
+     ev.actor_id, ev.actor_name, ev.on_behalf, ev.note, ev.deadline_before, ev.deadline_after, ev.attachment_ids, \
+     ev.organisation_id";
+
+/// `(sql, args)`: the hazard is in the region scope, or of the actor's own enterprise.
+fn visible(v: &Visibility) -> (String, Vec<Arg>) {
+    let (r, mut args) = condition("h.region_code", v.regions);
+    match v.own {
+        Some(id) => {
+            args.push(Arg::from(id));
+            (format!("(({r}) OR h.enterprise_id = ?)"), args)
+        }
+        None => (format!("({r})"), args),
+    }
+}
+
+pub async fn insert(tx: &mut Tx, h: &HazardRow) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO hazards (id, number, enterprise_id, region_code, campaign_id, source, source_id, category_code, product, \
+         level, description, found_on, deadline, original_deadline, responsible_person, found_by, found_by_names, status, plan, \
+         evidence_submitted_on, extension_requested_to, extensions_granted, escalations, escalated_to, escalation_due_on, \
+         referred_to_case, closed_because, closed_on, version, created_at, updated_at, updated_by) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        args![
+            h.id, &h.number, h.enterprise_id, &h.region_code, h.campaign_id, &h.source, h.source_id, h.category_code.clone(),
+            h.product.clone(), &h.level, &h.description, &h.found_on, &h.deadline, &h.original_deadline,
+            &h.responsible_person, &h.found_by, &h.found_by_names, &h.status, h.plan.clone(), h.evidence_submitted_on.clone(),
+            h.extension_requested_to.clone(), h.extensions_granted, h.escalations, h.escalated_to, h.escalation_due_on.clone(), h.referred_to_case,
+            h.closed_because.clone(), h.closed_on.clone(), h.version, h.created_at, h.updated_at, &h.updated_by
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes the columns the lifecycle changes if the stored version is still `expected`.
+pub async fn update(tx: &mut Tx, h: &HazardRow, expected: i64) -> Result<bool, StoreError> {
+    let n = tx
+        .execute(
+            "UPDATE hazards SET deadline = ?, status = ?, plan = ?, evidence_submitted_on = ?, extension_requested_to = ?, \
+             extensions_granted = ?, escalations = ?, escalated_to = ?, escalation_due_on = ?, referred_to_case = ?, closed_because = ?, closed_on = ?, \
+             version = ?, updated_at = ?, updated_by = ? WHERE id = ? AND version = ?",
+            args![
+                &h.deadline, &h.status, h.plan.clone(), h.evidence_submitted_on.clone(), h.extension_requested_to.clone(),
+                h.extensions_granted, h.escalations, h.escalated_to, h.escalation_due_on.clone(), h.referred_to_case, h.closed_because.clone(),
+                h.closed_on.clone(), h.version, h.updated_at, &h.updated_by, h.id, expected
+            ],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+pub async fn insert_event(tx: &mut Tx, e: &HazardEventRow) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO hazard_events (id, hazard_id, seq, action, from_status, to_status, at, on_date, actor_id, actor_name, \
+         on_behalf, note, deadline_before, deadline_after, attachment_ids, organisation_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        args![
+            e.id, e.hazard_id, e.seq, &e.action, e.from_status.clone(), &e.to_status, e.at, &e.on_date, e.actor_id,
+            &e.actor_name, e.on_behalf, e.note.clone(), e.deadline_before.clone(), e.deadline_after.clone(),
+            e.attachment_ids.clone(), e.organisation_id
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn get(db: &Db, v: &Visibility<'_>, id: Uuid) -> Result<Option<HazardRow>, StoreError> {
+    let (cond, mut a) = visible(v);
+    let mut args = args![id];
+    args.append(&mut a);
+    db.fetch_optional(&format!("SELECT {COLUMNS} FROM hazards h WHERE h.id = ? AND {cond}"), args).await
+}
+
+pub async fn get_for_update(tx: &mut Tx, v: &Visibility<'_>, id: Uuid) -> Result<Option<HazardRow>, StoreError> {
+    let (cond, mut a) = visible(v);
+    let mut args = args![id];
+    args.append(&mut a);
+    let lock = crate::dialect::for_update(tx.engine());
+    tx.fetch_optional(&format!("SELECT {COLUMNS} FROM hazards h WHERE h.id = ? AND {cond}{lock}"), args).await
+}
+
+/// A hazard's history, oldest first (the caller has checked the hazard is visible).
+pub async fn events(db: &Db, hazard_id: Uuid) -> Result<Vec<HazardEventRow>, StoreError> {
+    db.fetch_all(
+        &format!("SELECT {EVENT_COLUMNS} FROM hazard_events ev WHERE ev.hazard_id = ? ORDER BY ev.seq"),
+        args![hazard_id],
+    )
+    .await
+}
+
+/// The same inside a transaction (the next event's sequence and who submitted evidence).
+pub async fn events_tx(tx: &mut Tx, hazard_id: Uuid) -> Result<Vec<HazardEventRow>, StoreError> {
+    tx.fetch_all(
+        &format!("SELECT {EVENT_COLUMNS} FROM hazard_events ev WHERE ev.hazard_id = ? ORDER BY ev.seq"),
+        args![hazard_id],
+    )
+    .await
+}
+
+#[derive(sqlx::FromRow)]
+struct Counter {
+    n: i64,
+}
+
+/// How many hazards carry a number starting with `prefix` (the next number's sequence).
+pub async fn count_numbered(tx: &mut Tx, prefix: &str) -> Result<i64, StoreError> {
+    let c: Counter = tx
+        .fetch_one(
+            "SELECT COUNT(*) AS n FROM hazards WHERE number LIKE ? ESCAPE '\\'",
+            args![format!("{}%", prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))],
+        )
+        .await?;
+    Ok(c.n)
+}
+
+/// What a ledger list filters by. Dates are `YYYY-MM-DD`.
+#[derive(Debug, Clone, Default)]
+pub struct HazardFilter {
+    /// Number or description contains.
+    pub text: Option<String>,
+    /// The region and every region under it.
+    pub region_code: Option<String>,
+    pub status: Option<String>,
+    pub level: Option<String>,
+    pub source: Option<String>,
+    pub campaign_id: Option<Uuid>,
+    pub enterprise_id: Option<Uuid>,
+    /// Open or rectifying with a deadline before this date (overdue as of it).
+    pub overdue_on: Option<String>,
+    /// Evidence submitted on or before this date and still waiting for review.
+    pub review_due_by: Option<String>,
+    /// Escalated to this bureau.
+    pub escalated_to: Option<Uuid>,
+    pub found_from: Option<String>,
+    pub found_to: Option<String>,
+}
+
+pub async fn list(
+    db: &Db,
+    v: &Visibility<'_>,
+    f: &HazardFilter,
+    window: &Window,
+) -> Result<Page<HazardListRow>, StoreError> {
+    let (cond, mut args) = visible(v);
+    let mut from_where = format!("FROM hazards h JOIN enterprises e ON e.id = h.enterprise_id WHERE {cond}");
+    if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        from_where.push_str(" AND (h.number LIKE ? ESCAPE '\\' OR h.description LIKE ? ESCAPE '\\')");
+        let pattern = crate::dialect::contains_pattern(t);
+        args.push(Arg::from(pattern.to_uppercase()));
+        args.push(Arg::from(pattern));
+    }
+    if let Some(r) = &f.region_code {
+        let (c, mut a) = subtree("h.region_code", r);
+        from_where.push_str(&format!(" AND {c}"));
+        args.append(&mut a);
+    }
+    for (col, val) in [("h.status", &f.status), ("h.level", &f.level), ("h.source", &f.source)] {
+        if let Some(v) = val {
+            from_where.push_str(&format!(" AND {col} = ?"));
+            args.push(Arg::from(v));
+        }
+    }
+    for (col, val) in
+        [("h.campaign_id", f.campaign_id), ("h.enterprise_id", f.enterprise_id), ("h.escalated_to", f.escalated_to)]
+    {
+        if let Some(v) = val {
+            from_where.push_str(&format!(" AND {col} = ?"));
+            args.push(Arg::from(v));
+        }
+    }
+    if let Some(d) = &f.overdue_on {
+        from_where.push_str(" AND h.status IN ('open', 'rectifying') AND h.deadline < ?");
+        args.push(Arg::from(d));
+    }
+    if let Some(d) = &f.review_due_by {
+        from_where.push_str(" AND h.status = 'evidence_submitted' AND h.evidence_submitted_on <= ?");
+        args.push(Arg::from(d));
+    }
+    if let Some(d) = &f.found_from {
+        from_where.push_str(" AND h.found_on >= ?");
+        args.push(Arg::from(d));
+    }
+    if let Some(d) = &f.found_to {
+        from_where.push_str(" AND h.found_on <= ?");
+        args.push(Arg::from(d));
+    }
+    fetch_page(db, &format!("{COLUMNS}, e.name AS enterprise_name"), &from_where, args, window, "h.id").await
+}
+
+/// Unscoped, for the sweep: open or rectifying hazards whose next escalation falls due on
+/// or before `today`.
+pub async fn escalations_due(db: &Db, today: &str, limit: i64) -> Result<Vec<HazardRow>, StoreError> {
+    db.fetch_all(
+        &format!(
+            "SELECT {COLUMNS} FROM hazards h WHERE h.escalation_due_on <= ? AND h.status IN ('open', 'rectifying') \
+             ORDER BY h.escalation_due_on, h.id LIMIT {limit}"
+        ),
+        args![today],
+    )
+    .await
+}
+
+/// Unscoped, for the sweep: open or rectifying hazards whose deadline falls in `[from, to]`.
+pub async fn due_between(db: &Db, from: &str, to: &str, limit: i64) -> Result<Vec<HazardRow>, StoreError> {
+    db.fetch_all(
+        &format!(
+            "SELECT {COLUMNS} FROM hazards h WHERE h.status IN ('open', 'rectifying') AND h.deadline >= ? AND h.deadline <= ? \
+             ORDER BY h.deadline, h.id LIMIT {limit}"
+        ),
+        args![from, to],
+    )
+    .await
+}
+
+/// Unscoped, for the sweep: evidence waiting for review since before `before`.
+pub async fn reviews_waiting_since(db: &Db, before: &str, limit: i64) -> Result<Vec<HazardRow>, StoreError> {
+    db.fetch_all(
+        &format!(
+            "SELECT {COLUMNS} FROM hazards h WHERE h.status = 'evidence_submitted' AND h.evidence_submitted_on < ? \
+             ORDER BY h.evidence_submitted_on, h.id LIMIT {limit}"
+        ),
+        args![before],
+    )
+    .await
+}
+
+/// The count of hazards in `region_code`'s subtree (within the actor's scope) found before
+/// the cut-off date `cutoff` and still open at its start (动态清零, R-HAZ-3), rebuilt from the
+/// event history: a hazard is open at an instant when its last event before it leaves it open.
+pub async fn open_at_cutoff(
+    db: &Db,
+    v: &Visibility<'_>,
+    region_code: &str,
+    campaign_id: Option<Uuid>,
+    cutoff_date: &str,
+    cutoff_at: i64,
+) -> Result<i64, StoreError> {
+    let (cond, mut args) = visible(v);
+    let (sub, mut sub_args) = subtree("h.region_code", region_code);
+    args.append(&mut sub_args);
+    let mut sql = format!(
+        "SELECT COUNT(*) AS n FROM hazards h WHERE {cond} AND {sub} AND h.found_on < ? \
+         AND (SELECT ev.to_status FROM hazard_events ev WHERE ev.hazard_id = h.id AND ev.at < ? \
+              ORDER BY ev.seq DESC LIMIT 1) IN ('open', 'rectifying', 'evidence_submitted')"
+    );
+    args.push(Arg::from(cutoff_date));
+    args.push(Arg::from(cutoff_at));
+    if let Some(c) = campaign_id {
+        sql.push_str(" AND h.campaign_id = ?");
+        args.push(Arg::from(c));
+    }
+    let c: Option<Counter> = db.fetch_optional(&sql, args).await?;
+    Ok(c.map(|c| c.n).unwrap_or(0))
+}
