@@ -217,9 +217,8 @@ pub async fn create(app: &App, actor: &Actor, input: CampaignInput) -> Result<Ca
         .or_else(|| actor.organisation.as_ref().map(|o| o.name.clone()))
         .unwrap_or_else(|| regions().path_name(&region_code, false));
     let mut tx = app.db.begin().await?;
-    touchstone_store::dialect::lock_table(&mut tx, "campaigns").await?;
-    let prefix = format!("ZX-{region_code}-{}-", &starts_on[..4]);
-    let number = format!("{prefix}{:02}", store::count_numbered(&mut tx, &prefix).await? + 1);
+    let prefix = format!("ZX-{region_code}-{}-", starts_on.get(..4).unwrap_or_default());
+    let number = touchstone_store::numbers::next(&mut tx, "campaigns", &prefix, 2).await?;
     let row = CampaignRow {
         id,
         number,
@@ -285,8 +284,7 @@ fn milestone_name(kind: &str) -> &'static str {
 /// Launches a shipped template (seed 004 Jiangxi, seed 001 Guizhou) for `year`.
 pub async fn from_template(app: &App, actor: &Actor, input: FromTemplate) -> Result<CampaignView> {
     use touchstone_domain::campaign::template;
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let day = |d: time::Date| d.format(&fmt).unwrap_or_default();
+    let day = |d: time::Date| d.to_string();
     let t = template(input.template.trim()).ok_or_else(|| {
         let ids: Vec<&str> = touchstone_domain::campaign::templates().iter().map(|t| t.id).collect();
         Error::field("template", "invalid_choice", ids.join(", "))

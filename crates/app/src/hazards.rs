@@ -11,9 +11,11 @@ use touchstone_domain::catalogue::catalogue;
 use touchstone_domain::hazard::{self as rules, Action, Level, Source, Status};
 use touchstone_domain::jurisdiction::Scope;
 use touchstone_domain::role::Permission;
+use touchstone_domain::time::parse_date as date_of;
 use touchstone_store::enterprises::{self as enterprise_store, Visibility};
 use touchstone_store::hazards::{self as store, HazardEventRow, HazardFilter, HazardListRow, HazardRow};
 use touchstone_store::list::{Page, Window};
+use touchstone_store::organisations::OrganisationRow;
 use touchstone_store::{Tx, attachments as attachment_store};
 use uuid::Uuid;
 
@@ -121,16 +123,6 @@ fn can_read(actor: &Actor) -> Result<()> {
     } else {
         actor.require(Permission::ReadEnterprises, "reading hazards")
     }
-}
-
-fn date_of(s: &str) -> Option<Date> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s.trim(), &fmt).ok()
-}
-
-fn text_of(d: Date) -> String {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    d.format(&fmt).unwrap_or_default()
 }
 
 fn today(app: &App) -> Date {
@@ -255,9 +247,8 @@ pub async fn create(app: &App, actor: &Actor, input: HazardInput) -> Result<Haza
     let found_by = finders.iter().filter_map(|(id, _)| id.map(|i| i.to_string())).collect::<Vec<_>>().join(" ");
     let found_by_names = finders.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、");
     let mut tx = app.db.begin().await?;
-    touchstone_store::dialect::lock_table(&mut tx, "hazards").await?;
     let prefix = format!("YH-{}-{}-", enterprise.region_code, found_on.year());
-    let number = format!("{prefix}{:06}", store::count_numbered(&mut tx, &prefix).await? + 1);
+    let number = touchstone_store::numbers::next(&mut tx, "hazards", &prefix, 6).await?;
     let mut row = HazardRow {
         id: Uuid::now_v7(),
         number,
@@ -270,9 +261,9 @@ pub async fn create(app: &App, actor: &Actor, input: HazardInput) -> Result<Haza
         product,
         level: level.code().into(),
         description,
-        found_on: text_of(found_on),
-        deadline: text_of(deadline),
-        original_deadline: text_of(deadline),
+        found_on: found_on.to_string(),
+        deadline: deadline.to_string(),
+        original_deadline: deadline.to_string(),
         responsible_person,
         found_by,
         found_by_names,
@@ -483,10 +474,10 @@ pub async fn step(app: &App, actor: &Actor, id: Uuid, input: StepInput) -> Resul
     let (mut deadline_before, mut deadline_after) = (None, None);
     match action {
         Action::Plan => next.plan = note.clone(),
-        Action::SubmitEvidence => next.evidence_submitted_on = Some(text_of(today)),
+        Action::SubmitEvidence => next.evidence_submitted_on = Some(today.to_string()),
         Action::FailReview => next.evidence_submitted_on = None,
         Action::RequestExtension => match asked {
-            Some(d) if d > current_deadline => next.extension_requested_to = Some(text_of(d)),
+            Some(d) if d > current_deadline => next.extension_requested_to = Some(d.to_string()),
             Some(_) => {
                 errors.add("deadline", "not_later", format!("a deadline after the current one, {}", current.deadline))
             }
@@ -504,8 +495,8 @@ pub async fn step(app: &App, actor: &Actor, id: Uuid, input: StepInput) -> Resul
             match asked.or_else(|| current.extension_requested_to.as_deref().and_then(date_of)) {
                 Some(d) if d > current_deadline => {
                     deadline_before = Some(current.deadline.clone());
-                    deadline_after = Some(text_of(d));
-                    next.deadline = text_of(d);
+                    deadline_after = Some(d.to_string());
+                    next.deadline = d.to_string();
                     next.escalation_due_on = Some(next_escalation(&app.config.hazards, d, current.escalations));
                     next.extension_requested_to = None;
                     next.extensions_granted += 1;
@@ -530,7 +521,7 @@ pub async fn step(app: &App, actor: &Actor, id: Uuid, input: StepInput) -> Resul
     errors.into_result()?;
     if let Some(because) = action.closes_because() {
         next.closed_because = Some(because.code().into());
-        next.closed_on = Some(text_of(today));
+        next.closed_on = Some(today.to_string());
     }
     next.status = to.code().into();
     next.version = current.version + 1;
@@ -666,7 +657,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &HazardFilter, window: &Wind
 
 /// Today's date in the bureau's zone, for an `overdue` filter.
 pub fn today_text(app: &App) -> String {
-    text_of(today(app))
+    today(app).to_string()
 }
 
 /// 动态清零 (R-HAZ-3): hazards in `region_code` (and below, within the jurisdiction) found
@@ -687,20 +678,39 @@ pub async fn open_at_cutoff(
     }
     errors.into_result()?;
     let Some(start) = start else { return Err(Error::Internal("validated cut-off lacks a date".into())) };
-    let cutoff = text_of(date_of(cutoff).unwrap_or(Date::MIN));
+    let cutoff = date_of(cutoff).unwrap_or(Date::MIN).to_string();
     Ok(store::open_at_cutoff(&app.db, &officer_visibility(actor), &region, campaign_id, &cutoff, start.as_micros())
         .await?)
 }
 
 /// The date the escalation after `done` ones falls due for a hazard with `deadline`.
 fn next_escalation(d: &rules::Deadlines, deadline: Date, done: i64) -> String {
-    text_of(deadline.saturating_add(time::Duration::days(d.escalation_days.max(1) * (done + 1))))
+    deadline.saturating_add(time::Duration::days(d.escalation_days.max(1) * (done + 1))).to_string()
 }
 
 /// Most hazards one sweep round handles per kind; the next round takes the rest.
 const SWEEP_BATCH: i64 = 500;
 /// Days before the deadline the enterprise is reminded.
 const REMINDER_DAYS: i64 = 3;
+
+/// Each region's responsible bureau and the bureaus above it, looked up once per sweep round
+/// (a province's overdue hazards share a few dozen regions).
+#[derive(Default)]
+struct ReportingLines(std::collections::HashMap<String, (Option<OrganisationRow>, Vec<OrganisationRow>)>);
+
+impl ReportingLines {
+    async fn of(&mut self, app: &App, region: &str) -> Result<&(Option<OrganisationRow>, Vec<OrganisationRow>)> {
+        if !self.0.contains_key(region) {
+            let bureau = notifications::responsible_bureau(&app.db, region).await?;
+            let above = match &bureau {
+                Some(b) => notifications::bureaus_above(&app.db, b).await?,
+                None => Vec::new(),
+            };
+            self.0.insert(region.to_string(), (bureau, above));
+        }
+        self.0.get(region).ok_or_else(|| Error::Internal("reporting line lost".into()))
+    }
+}
 
 /// What one sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -719,10 +729,11 @@ pub async fn sweep(app: &App) -> Result<Swept> {
     let today = today(app);
     let d = app.config.hazards;
     let mut swept = Swept::default();
+    let mut lines = ReportingLines::default();
 
-    let soon = text_of(today.saturating_add(time::Duration::days(REMINDER_DAYS)));
-    for h in store::due_between(&app.db, &text_of(today), &soon, SWEEP_BATCH).await? {
-        let kind = if h.deadline == text_of(today) { "deadline_reached" } else { "deadline_soon" };
+    let soon = today.saturating_add(time::Duration::days(REMINDER_DAYS)).to_string();
+    for h in store::due_between(&app.db, &today.to_string(), &soon, SWEEP_BATCH).await? {
+        let kind = if h.deadline == today.to_string() { "deadline_reached" } else { "deadline_soon" };
         let mut tx = app.db.begin().await?;
         let params = json!({"number": h.number, "deadline": h.deadline});
         let suffix = format!(":{}", h.deadline);
@@ -746,12 +757,9 @@ pub async fn sweep(app: &App) -> Result<Swept> {
         tx.commit().await?;
     }
 
-    for h in store::escalations_due(&app.db, &text_of(today), SWEEP_BATCH).await? {
+    for h in store::escalations_due(&app.db, &today.to_string(), SWEEP_BATCH).await? {
         let Some(deadline) = date_of(&h.deadline) else { continue };
-        let above = match notifications::responsible_bureau(&app.db, &h.region_code).await? {
-            Some(bureau) => notifications::bureaus_above(&app.db, &bureau).await?,
-            None => Vec::new(),
-        };
+        let above = lines.of(app, &h.region_code).await?.1.clone();
         let mut tx = app.db.begin().await?;
         let everything = Visibility { regions: &Scope::Everything, own: None };
         let Some(mut row) = store::get_for_update(&mut tx, &everything, h.id).await? else { continue };
@@ -805,9 +813,9 @@ pub async fn sweep(app: &App) -> Result<Swept> {
         tx.commit().await?;
     }
 
-    let late_before = text_of(today.saturating_sub(time::Duration::days(d.review_days)));
+    let late_before = today.saturating_sub(time::Duration::days(d.review_days)).to_string();
     for h in store::reviews_waiting_since(&app.db, &late_before, SWEEP_BATCH).await? {
-        let Some(bureau) = notifications::responsible_bureau(&app.db, &h.region_code).await? else { continue };
+        let Some(bureau) = lines.of(app, &h.region_code).await?.0.clone() else { continue };
         let mut tx = app.db.begin().await?;
         let submitted = h.evidence_submitted_on.clone().unwrap_or_default();
         if notifications::send(

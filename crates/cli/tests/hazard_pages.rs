@@ -2,35 +2,7 @@
 //! hazard with its history and step form, recording one through the form, launching a
 //! template, the inbox with its badge, and another county seeing none of it.
 
-use serde_json::json;
 use touchstone_testing::{TestApp, TestClient};
-
-fn code(region: &str, org: &str) -> String {
-    touchstone_domain::uscc::Uscc::compose("91", region, org).expect("composes").to_string()
-}
-
-/// Registers an enterprise in 南昌县 and opens its account; its id and a signed-in client.
-async fn enterprise_with_account(t: &TestApp, officer: &mut TestClient, org: &str, name: &str) -> (String, TestClient) {
-    let uscc = code("360121", org);
-    let body = json!({
-        "uscc": uscc, "name": name, "legal_representative": "张建国", "address": "南昌县莲塘镇",
-        "region_code": "360121", "scale": "small", "status": "operating", "roles": ["producer"], "categories": ["04.01"]
-    });
-    let r = officer.post_json("/api/v1/enterprises", body).await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let id = r.json()["id"].as_str().expect("id").to_string();
-    let issued = officer.post_json(&format!("/api/v1/enterprises/{id}/activation-code"), json!({})).await;
-    let activation = issued.json()["code"].as_str().expect("code").to_string();
-    let username = format!("qy.{}", org.to_lowercase());
-    let mut public = t.client();
-    let claim = json!({"uscc": uscc, "code": activation, "username": username, "display_name": "质量负责人 钱进",
-                       "password": "Claim#Mine2026"});
-    assert_eq!(public.post_json("/api/v1/activate", claim).await.status, 201);
-    let mut own = t.client();
-    let r = own.post_json("/api/v1/auth/sign-in", json!({"username": username, "password": "Claim#Mine2026"})).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    (id, own)
-}
 
 fn location(r: &touchstone_testing::Reply) -> String {
     r.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
@@ -62,7 +34,7 @@ async fn record_through_the_form(c: &mut TestClient, enterprise: &str) -> String
 async fn a_hazard_recorded_through_the_form_is_listed_and_its_page_shows_the_history_and_a_step_form_that_moves_it() {
     let t = TestApp::spawn().await;
     let mut officer = t.signed_in("ncx.officer").await;
-    let (e, _own) = enterprise_with_account(&t, &mut officer, "MA35P8A1", "页面测试电缆厂").await;
+    let (e, _own) = t.enterprise_with_account(&mut officer, "MA35P8A1", "页面测试电缆厂").await;
     let file = officer.get(&format!("/enterprises/{e}")).await;
     assert!(file.text.contains(&format!("/hazards/new?enterprise_id={e}")), "the file links to recording a hazard");
     let form = officer.get(&format!("/hazards/new?enterprise_id={e}")).await;
@@ -114,7 +86,7 @@ async fn a_hazard_recorded_through_the_form_is_listed_and_its_page_shows_the_his
 async fn the_new_hazard_form_with_bad_input_re_renders_naming_each_field_and_records_nothing() {
     let t = TestApp::spawn().await;
     let mut officer = t.signed_in("ncx.officer").await;
-    let (e, _own) = enterprise_with_account(&t, &mut officer, "MA35P8B1", "坏输入测试厂").await;
+    let (e, _own) = t.enterprise_with_account(&mut officer, "MA35P8B1", "坏输入测试厂").await;
     let r = officer
         .post_form(
             "/hazards",
@@ -170,7 +142,7 @@ async fn the_campaigns_page_launches_the_jiangxi_template_and_its_page_shows_the
 async fn the_notifications_page_lists_an_item_with_the_unread_badge_and_marking_read_clears_it() {
     let t = TestApp::spawn().await;
     let mut officer = t.signed_in("ncx.officer").await;
-    let (e, mut own) = enterprise_with_account(&t, &mut officer, "MA35P8C1", "通知测试厂").await;
+    let (e, mut own) = t.enterprise_with_account(&mut officer, "MA35P8C1", "通知测试厂").await;
     let id = record_through_the_form(&mut officer, &e).await;
     let number =
         officer.get(&format!("/api/v1/hazards/{id}")).await.json()["number"].as_str().expect("number").to_string();
@@ -193,7 +165,7 @@ async fn the_notifications_page_lists_an_item_with_the_unread_badge_and_marking_
 async fn another_countys_officer_gets_404_on_the_hazard_and_campaign_pages() {
     let t = TestApp::spawn().await;
     let mut officer = t.signed_in("ncx.officer").await;
-    let (e, _own) = enterprise_with_account(&t, &mut officer, "MA35P8D1", "隔离页面测试厂").await;
+    let (e, _own) = t.enterprise_with_account(&mut officer, "MA35P8D1", "隔离页面测试厂").await;
     let id = record_through_the_form(&mut officer, &e).await;
     let system = touchstone_app::Actor::system(None);
     let campaign = touchstone_app::campaigns::create(

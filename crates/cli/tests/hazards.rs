@@ -9,33 +9,6 @@ use serde_json::{Value, json};
 use touchstone_domain::time::{ManualClock, Timestamp};
 use touchstone_testing::{TestApp, TestClient};
 
-fn code(region: &str, org: &str) -> String {
-    touchstone_domain::uscc::Uscc::compose("91", region, org).expect("composes").to_string()
-}
-
-/// Registers an enterprise in 南昌县 and opens its account; its id and a signed-in client.
-async fn enterprise_with_account(t: &TestApp, officer: &mut TestClient, org: &str, name: &str) -> (String, TestClient) {
-    let uscc = code("360121", org);
-    let body = json!({
-        "uscc": uscc, "name": name, "legal_representative": "张建国", "address": "南昌县莲塘镇",
-        "region_code": "360121", "scale": "small", "status": "operating", "roles": ["producer"], "categories": ["04.01"]
-    });
-    let r = officer.post_json("/api/v1/enterprises", body).await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let id = r.json()["id"].as_str().expect("id").to_string();
-    let issued = officer.post_json(&format!("/api/v1/enterprises/{id}/activation-code"), json!({})).await;
-    let activation = issued.json()["code"].as_str().expect("code").to_string();
-    let username = format!("qy.{}", org.to_lowercase());
-    let mut public = t.client();
-    let claim = json!({"uscc": uscc, "code": activation, "username": username, "display_name": "质量负责人 钱进",
-                       "password": "Claim#Mine2026"});
-    assert_eq!(public.post_json("/api/v1/activate", claim).await.status, 201);
-    let mut own = t.client();
-    let r = own.post_json("/api/v1/auth/sign-in", json!({"username": username, "password": "Claim#Mine2026"})).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    (id, own)
-}
-
 fn hazard(enterprise: &str, level: &str) -> Value {
     json!({"enterprise_id": enterprise, "source": "inspection", "category_code": "04.01", "product": "BV 2.5 电线",
            "level": level, "description": "出厂检验记录缺失导体电阻项目", "responsible_person": "钱进"})
@@ -50,7 +23,7 @@ async fn step(c: &mut TestClient, id: &str, body: Value) -> (u16, Value) {
 async fn a_hazard_is_planned_and_evidenced_by_the_enterprise_and_closed_only_by_a_second_officer_r_haz_2_r_auth_3() {
     let t = TestApp::spawn().await;
     let mut officer = t.signed_in("ncx.officer").await;
-    let (e, mut own) = enterprise_with_account(&t, &mut officer, "MA35H8A1", "隐患测试电缆厂").await;
+    let (e, mut own) = t.enterprise_with_account(&mut officer, "MA35H8A1", "隐患测试电缆厂").await;
     let mut inspector = t.signed_in("ncx.inspector").await;
     let r = inspector.post_json("/api/v1/hazards", hazard(&e, "general")).await;
     assert_eq!(r.status, 201, "{}", r.text);
@@ -122,7 +95,7 @@ async fn a_hazard_is_planned_and_evidenced_by_the_enterprise_and_closed_only_by_
 async fn an_illegal_step_is_refused_naming_the_allowed_ones_and_changes_nothing_r_haz_2() {
     let t = TestApp::spawn().await;
     let mut officer = t.signed_in("ncx.officer").await;
-    let (e, _own) = enterprise_with_account(&t, &mut officer, "MA35H8B1", "非法步骤测试厂").await;
+    let (e, _own) = t.enterprise_with_account(&mut officer, "MA35H8B1", "非法步骤测试厂").await;
     let id =
         officer.post_json("/api/v1/hazards", hazard(&e, "major")).await.json()["id"].as_str().expect("id").to_string();
     let (s, body) = step(&mut officer, &id, json!({"action": "pass_review", "version": 1})).await;
@@ -153,7 +126,7 @@ async fn an_illegal_step_is_refused_naming_the_allowed_ones_and_changes_nothing_
 async fn evidence_an_officer_submits_for_the_enterprise_is_marked_so_and_that_officer_may_not_close_it_r_auth_3() {
     let t = TestApp::spawn().await;
     let mut officer = t.signed_in("ncx.officer").await;
-    let (e, _own) = enterprise_with_account(&t, &mut officer, "MA35H8C1", "代录测试厂").await;
+    let (e, _own) = t.enterprise_with_account(&mut officer, "MA35H8C1", "代录测试厂").await;
     let mut inspector = t.signed_in("ncx.inspector").await;
     let id = officer.post_json("/api/v1/hazards", hazard(&e, "general")).await.json()["id"]
         .as_str()
@@ -179,7 +152,7 @@ async fn an_overdue_hazard_escalates_a_bureau_up_every_seven_days_up_to_the_prov
     let clock = Arc::new(ManualClock::new(start));
     let t = TestApp::spawn_with_clock(clock.clone()).await;
     let mut officer = t.signed_in("ncx.officer").await;
-    let (e, _own) = enterprise_with_account(&t, &mut officer, "MA35H8D1", "逾期测试厂").await;
+    let (e, _own) = t.enterprise_with_account(&mut officer, "MA35H8D1", "逾期测试厂").await;
     let h = officer.post_json("/api/v1/hazards", hazard(&e, "major")).await.json();
     let id = h["id"].as_str().expect("id").to_string();
     assert_eq!(h["deadline"], "2026-03-17", "a major hazard gets 15 days");
@@ -229,7 +202,7 @@ async fn an_extension_is_asked_by_the_enterprise_granted_once_and_overdue_counts
     let clock = Arc::new(ManualClock::new(start));
     let t = TestApp::spawn_with_clock(clock.clone()).await;
     let mut officer = t.signed_in("ncx.officer").await;
-    let (e, mut own) = enterprise_with_account(&t, &mut officer, "MA35H8E1", "延期测试厂").await;
+    let (e, mut own) = t.enterprise_with_account(&mut officer, "MA35H8E1", "延期测试厂").await;
     let id = officer.post_json("/api/v1/hazards", hazard(&e, "general")).await.json()["id"]
         .as_str()
         .expect("id")
@@ -276,7 +249,7 @@ async fn dynamic_zeroing_counts_hazards_found_before_a_cut_off_and_open_at_its_s
     let clock = Arc::new(ManualClock::new(start));
     let t = TestApp::spawn_with_clock(clock.clone()).await;
     let mut officer = t.signed_in("ncx.officer").await;
-    let (e, _own) = enterprise_with_account(&t, &mut officer, "MA35H8F1", "清零测试厂").await;
+    let (e, _own) = t.enterprise_with_account(&mut officer, "MA35H8F1", "清零测试厂").await;
     let mut ids = Vec::new();
     for _ in 0..3 {
         ids.push(

@@ -44,16 +44,12 @@ pub fn scope_covers(scope: &[String], category: &str) -> bool {
 
 /// Days from `today` to `expires_on` (both `YYYY-MM-DD`), or `None` when unparseable.
 pub fn days_until(today: &str, expires_on: &str) -> Option<i64> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let a = time::Date::parse(today, &fmt).ok()?;
-    let b = time::Date::parse(expires_on, &fmt).ok()?;
-    Some((b - a).whole_days())
+    Some((crate::time::parse_date(expires_on)? - crate::time::parse_date(today)?).whole_days())
 }
 
 /// Parses and normalises a `YYYY-MM-DD` date.
 pub fn parse_date(s: &str) -> Option<String> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s.trim(), &fmt).ok().and_then(|d| d.format(&fmt).ok())
+    crate::time::parse_date(s).map(|d| d.to_string())
 }
 
 #[cfg(test)]

@@ -57,6 +57,13 @@ impl Timestamp {
     }
 }
 
+/// Parses a calendar date `YYYY-MM-DD` (surrounding whitespace ignored). `Date`'s `Display`
+/// writes the same form back.
+pub fn parse_date(s: &str) -> Option<time::Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s.trim(), &format).ok()
+}
+
 /// The source of "now". Use cases take one; nothing else reads the system clock.
 pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> Timestamp;

@@ -133,18 +133,6 @@ pub async fn milestones(db: &Db, campaign_id: Uuid) -> Result<Vec<MilestoneRow>,
     .await
 }
 
-#[derive(sqlx::FromRow)]
-struct Counter {
-    n: i64,
-}
-
-/// How many campaigns carry a number starting with `prefix`.
-pub async fn count_numbered(tx: &mut Tx, prefix: &str) -> Result<i64, StoreError> {
-    let c: Counter =
-        tx.fetch_one("SELECT COUNT(*) AS n FROM campaigns WHERE number LIKE ?", args![format!("{prefix}%")]).await?;
-    Ok(c.n)
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct CampaignFilter {
     /// Name or number contains.

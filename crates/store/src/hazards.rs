@@ -210,17 +210,6 @@ struct Counter {
     n: i64,
 }
 
-/// How many hazards carry a number starting with `prefix` (the next number's sequence).
-pub async fn count_numbered(tx: &mut Tx, prefix: &str) -> Result<i64, StoreError> {
-    let c: Counter = tx
-        .fetch_one(
-            "SELECT COUNT(*) AS n FROM hazards WHERE number LIKE ? ESCAPE '\\'",
-            args![format!("{}%", prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))],
-        )
-        .await?;
-    Ok(c.n)
-}
-
 /// What a ledger list filters by. Dates are `YYYY-MM-DD`.
 #[derive(Debug, Clone, Default)]
 pub struct HazardFilter {

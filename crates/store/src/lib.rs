@@ -20,6 +20,7 @@ pub mod leases;
 pub mod list;
 pub mod migrate;
 pub mod notifications;
+pub mod numbers;
 pub mod organisations;
 pub mod products;
 pub mod registrations;

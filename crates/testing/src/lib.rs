@@ -115,6 +115,39 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Registers an enterprise of 南昌县 (credit-code organisation part `org`) as `officer`,
+    /// opens its account with an activation code and signs its user in; the enterprise's id
+    /// and the enterprise user's client.
+    pub async fn enterprise_with_account(
+        &self,
+        officer: &mut TestClient,
+        org: &str,
+        name: &str,
+    ) -> (String, TestClient) {
+        let uscc = touchstone_domain::uscc::Uscc::compose("91", "360121", org).expect("composes").to_string();
+        let body = serde_json::json!({
+            "uscc": uscc, "name": name, "legal_representative": "张建国", "address": "南昌县莲塘镇",
+            "region_code": "360121", "scale": "small", "status": "operating", "roles": ["producer"], "categories": ["04.01"]
+        });
+        let r = officer.post_json("/api/v1/enterprises", body).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let id = r.json()["id"].as_str().expect("id").to_string();
+        let issued =
+            officer.post_json(&format!("/api/v1/enterprises/{id}/activation-code"), serde_json::json!({})).await;
+        let activation = issued.json()["code"].as_str().expect("code").to_string();
+        let username = format!("qy.{}", org.to_lowercase());
+        let claim = serde_json::json!({"uscc": uscc, "code": activation, "username": username,
+                                       "display_name": "质量负责人 钱进", "password": "Claim#Mine2026"});
+        assert_eq!(self.client().post_json("/api/v1/activate", claim).await.status, 201);
+        let mut own = self.client();
+        let sign_in = serde_json::json!({"username": username, "password": "Claim#Mine2026"});
+        let r = own.post_json("/api/v1/auth/sign-in", sign_in).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        (id, own)
+    }
+}
+
 /// An HTTP response, read whole.
 #[derive(Debug)]
 pub struct Reply {
