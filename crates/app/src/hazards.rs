@@ -243,28 +243,79 @@ pub async fn create(app: &App, actor: &Actor, input: HazardInput) -> Result<Haza
         return Err(Error::Internal("validated hazard lacks a field".into()));
     };
 
-    let now = app.clock.now().as_micros();
-    let found_by = finders.iter().filter_map(|(id, _)| id.map(|i| i.to_string())).collect::<Vec<_>>().join(" ");
-    let found_by_names = finders.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、");
     let mut tx = app.db.begin().await?;
-    let prefix = format!("YH-{}-{}-", enterprise.region_code, found_on.year());
-    let number = touchstone_store::numbers::next(&mut tx, "hazards", &prefix, 6).await?;
-    let mut row = HazardRow {
-        id: Uuid::now_v7(),
-        number,
+    let new = NewHazard {
         enterprise_id: enterprise.id,
+        enterprise_name: enterprise.name.clone(),
         region_code: enterprise.region_code.clone(),
         campaign_id: campaign.as_ref().map(|c| c.id),
-        source: source.code().into(),
+        source,
         source_id: input.source_id,
         category_code,
         product,
-        level: level.code().into(),
+        level,
         description,
-        found_on: found_on.to_string(),
-        deadline: deadline.to_string(),
-        original_deadline: deadline.to_string(),
+        found_on,
+        deadline,
         responsible_person,
+        finders,
+        plan: None,
+        corrected_on_spot: if input.corrected_on_spot { correction_note } else { None },
+    };
+    let row = write_new(app, &mut tx, actor, new).await?;
+    tx.commit().await?;
+    view(app, actor, row).await
+}
+
+/// A validated hazard to write: from the officer's form, a submitted self-inspection (with the
+/// enterprise's own plan) or a completed inspection (perhaps corrected on the spot).
+#[derive(Debug, Clone)]
+pub(crate) struct NewHazard {
+    pub enterprise_id: Uuid,
+    pub enterprise_name: String,
+    pub region_code: String,
+    pub campaign_id: Option<Uuid>,
+    pub source: Source,
+    pub source_id: Option<Uuid>,
+    pub category_code: Option<String>,
+    pub product: Option<String>,
+    pub level: Level,
+    pub description: String,
+    pub found_on: Date,
+    pub deadline: Date,
+    pub responsible_person: String,
+    /// Who found it (user id when an account, and the name); none of them may close it.
+    pub finders: Vec<(Option<Uuid>, String)>,
+    /// The enterprise's rectification plan given with it: the hazard starts rectifying.
+    pub plan: Option<String>,
+    /// How it was corrected on the spot: the hazard is closed at once.
+    pub corrected_on_spot: Option<String>,
+}
+
+/// Writes a new hazard with its first events, its audit entry and its notifications (the
+/// enterprise; the responsible bureau too for a major one), inside the caller's transaction.
+pub(crate) async fn write_new(app: &App, tx: &mut Tx, actor: &Actor, new: NewHazard) -> Result<HazardRow> {
+    let now = app.clock.now().as_micros();
+    let found_by = new.finders.iter().filter_map(|(id, _)| id.map(|i| i.to_string())).collect::<Vec<_>>().join(" ");
+    let found_by_names = new.finders.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、");
+    let prefix = format!("YH-{}-{}-", new.region_code, new.found_on.year());
+    let number = touchstone_store::numbers::next(tx, "hazards", &prefix, 6).await?;
+    let mut row = HazardRow {
+        id: Uuid::now_v7(),
+        number,
+        enterprise_id: new.enterprise_id,
+        region_code: new.region_code,
+        campaign_id: new.campaign_id,
+        source: new.source.code().into(),
+        source_id: new.source_id,
+        category_code: new.category_code,
+        product: new.product,
+        level: new.level.code().into(),
+        description: new.description,
+        found_on: new.found_on.to_string(),
+        deadline: new.deadline.to_string(),
+        original_deadline: new.deadline.to_string(),
+        responsible_person: new.responsible_person,
         found_by,
         found_by_names,
         status: Status::Open.code().into(),
@@ -274,7 +325,7 @@ pub async fn create(app: &App, actor: &Actor, input: HazardInput) -> Result<Haza
         extensions_granted: 0,
         escalations: 0,
         escalated_to: None,
-        escalation_due_on: Some(next_escalation(&app.config.hazards, deadline, 0)),
+        escalation_due_on: Some(next_escalation(&app.config.hazards, new.deadline, 0)),
         referred_to_case: false,
         closed_because: None,
         closed_on: None,
@@ -284,7 +335,7 @@ pub async fn create(app: &App, actor: &Actor, input: HazardInput) -> Result<Haza
         updated_by: actor.username.clone(),
     };
     let mut events = vec![event(app, actor, &row, 1, EVENT_RECORD, None, Status::Open, None)];
-    if input.corrected_on_spot {
+    if let Some(note) = new.corrected_on_spot {
         row.status = Status::Closed.code().into();
         row.closed_because = Some(rules::ClosedBecause::CorrectedOnSpot.code().into());
         row.closed_on = Some(row.found_on.clone());
@@ -296,25 +347,37 @@ pub async fn create(app: &App, actor: &Actor, input: HazardInput) -> Result<Haza
             Action::CorrectOnSpot.code(),
             Some(Status::Open),
             Status::Closed,
-            correction_note,
+            Some(note),
+        ));
+    } else if let Some(plan) = new.plan {
+        row.status = Status::Rectifying.code().into();
+        row.plan = Some(plan.clone());
+        events.push(event(
+            app,
+            actor,
+            &row,
+            2,
+            Action::Plan.code(),
+            Some(Status::Open),
+            Status::Rectifying,
+            Some(plan),
         ));
     }
-    store::insert(&mut tx, &row).await?;
+    store::insert(tx, &row).await?;
     for e in &events {
-        store::insert_event(&mut tx, e).await?;
+        store::insert_event(tx, e).await?;
     }
     let change = Change::new("hazard.create", "hazard", row.id).region(row.region_code.clone(), None);
-    audit::record(app, &mut tx, actor, change.after(audit::record_fields(&row))).await?;
+    audit::record(app, tx, actor, change.after(audit::record_fields(&row))).await?;
     let params =
-        json!({"number": row.number, "enterprise": enterprise.name, "deadline": row.deadline, "level": row.level});
-    notify(app, &mut tx, Recipient::Enterprise(enterprise.id), "hazard_recorded", &row, params.clone(), "").await?;
-    if level == Level::Major
+        json!({"number": row.number, "enterprise": new.enterprise_name, "deadline": row.deadline, "level": row.level});
+    notify(app, tx, Recipient::Enterprise(row.enterprise_id), "hazard_recorded", &row, params.clone(), "").await?;
+    if new.level == Level::Major
         && let Some(bureau) = notifications::responsible_bureau(&app.db, &row.region_code).await?
     {
-        notify(app, &mut tx, Recipient::Bureau(bureau.id), "major_risk", &row, params, "").await?;
+        notify(app, tx, Recipient::Bureau(bureau.id), "major_risk", &row, params, "").await?;
     }
-    tx.commit().await?;
-    view(app, actor, row).await
+    Ok(row)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -684,7 +747,7 @@ pub async fn open_at_cutoff(
 }
 
 /// The date the escalation after `done` ones falls due for a hazard with `deadline`.
-fn next_escalation(d: &rules::Deadlines, deadline: Date, done: i64) -> String {
+pub(crate) fn next_escalation(d: &rules::Deadlines, deadline: Date, done: i64) -> String {
     deadline.saturating_add(time::Duration::days(d.escalation_days.max(1) * (done + 1))).to_string()
 }
 

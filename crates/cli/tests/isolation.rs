@@ -205,6 +205,82 @@ fn ledger_routes() -> Vec<Route> {
     ]
 }
 
+/// Inspections (R-INSP-1, R-INSP-3, R-SELF-2): an inspection record, a plan and a
+/// self-inspection are regional records of their region.
+fn inspection_routes() -> Vec<Route> {
+    vec![
+        ("INSP GET", "/api/v1/inspections/{id}", None),
+        (
+            "INSP PUT",
+            "/api/v1/inspections/{id}",
+            Some(json!({"enterprise_id": uuid::Uuid::nil(), "notice": "none", "version": 1})),
+        ),
+        ("PLAN GET", "/api/v1/inspection-plans/{id}", None),
+        ("SELF GET", "/api/v1/self-inspections/{id}", None),
+        ("SELF PUT", "/api/v1/self-inspections/{id}", Some(json!({"answers": [], "version": 1}))),
+    ]
+}
+
+/// A draft inspection, a plan and a self-inspection at the enterprise `enterprise_id` of
+/// `region`; their ids and the plan's name.
+async fn inspections_in(t: &TestApp, region: &str, enterprise_id: &str) -> (String, String, String, String) {
+    let system = touchstone_app::Actor::system(None);
+    let enterprise: uuid::Uuid = enterprise_id.parse().expect("id");
+    let inspection = touchstone_app::inspections::create(
+        &t.app,
+        &system,
+        touchstone_app::inspections::InspectionInput {
+            enterprise_id: enterprise,
+            notice: "none".into(),
+            place: format!("{region}机密检查地点"),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("inspection");
+    let name = format!("{region}机密检查计划");
+    let plan = touchstone_app::inspections::create_plan(
+        &t.app,
+        &system,
+        touchstone_app::inspections::PlanInput {
+            name: name.clone(),
+            kind: "routine".into(),
+            region_code: region.into(),
+            targets: vec![enterprise],
+            starts_on: "2026-04-01".into(),
+            ends_on: "2026-10-31".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("plan");
+    let now = t.app.clock.now().as_micros();
+    let own = touchstone_store::self_inspections::SelfInspectionRow {
+        id: uuid::Uuid::now_v7(),
+        number: format!("ZC-{region}-2026-000001"),
+        enterprise_id: enterprise,
+        region_code: region.into(),
+        campaign_id: None,
+        status: "draft".into(),
+        enterprise_types: "other".into(),
+        category_codes: "04.01".into(),
+        answers: "[]".into(),
+        major_risk: Some(format!("{region}机密重大风险")),
+        responsible_person: None,
+        submitted_on: None,
+        submitted_at: None,
+        submitted_by: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        updated_by: "system".into(),
+    };
+    let mut tx = t.app.db.begin().await.expect("tx");
+    touchstone_store::self_inspections::insert(&mut tx, &own).await.expect("self-inspection");
+    tx.commit().await.expect("commit");
+    (inspection.inspection.id.to_string(), plan.plan.id.to_string(), own.id.to_string(), name)
+}
+
 /// A hazard at the enterprise `enterprise_id` of `region`, and a campaign of that region, as the
 /// system account; the hazard's and the campaign's ids and the campaign's name.
 async fn ledger_in(t: &TestApp, region: &str, enterprise_id: &str) -> (String, String, String) {
@@ -267,6 +343,9 @@ async fn call(c: &mut TestClient, route: &Route, id: &str) -> touchstone_testing
         .trim_start_matches("KEY ")
         .trim_start_matches("HAZ ")
         .trim_start_matches("CAMP ")
+        .trim_start_matches("INSP ")
+        .trim_start_matches("PLAN ")
+        .trim_start_matches("SELF ")
     {
         "GET" => c.get(&path).await,
         "FORM" => {
@@ -331,9 +410,11 @@ async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
     };
     let mut key_lists = std::collections::HashMap::new();
     let mut ledgers = std::collections::HashMap::new();
+    let mut inspections = std::collections::HashMap::new();
     for region in ["360112", "360781", "360102", "360702", "360121"] {
         key_lists.insert(region, key_list_in(&t, region).await);
         ledgers.insert(region, ledger_in(&t, region, &enterprises[region].0).await);
+        inspections.insert(region, inspections_in(&t, region, &enterprises[region].0).await);
     }
     // An import job of 新建区's officer, and one of 瑞金's: jobs belong to their bureau.
     let mut jobs = std::collections::HashMap::new();
@@ -439,6 +520,29 @@ async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
                     if route.0.starts_with("HAZ") { (hazard_id, name) } else { (campaign_id, campaign_name) };
                 refused_like_missing(&mut client, who, route, target, secret).await;
                 checked += 1;
+            }
+            let (inspection_id, plan_id, self_id, plan_name) = &inspections[region];
+            for route in &inspection_routes() {
+                let (target, secret) = match &route.0[..4] {
+                    "PLAN" => (plan_id, plan_name.as_str()),
+                    "SELF" => (self_id, name.as_str()),
+                    _ => (inspection_id, name.as_str()),
+                };
+                refused_like_missing(&mut client, who, route, target, secret).await;
+                checked += 1;
+            }
+            for list in [
+                "/api/v1/inspections?per_page=500",
+                "/api/v1/inspection-plans?per_page=500",
+                "/api/v1/self-inspections?per_page=500",
+            ] {
+                let r = client.get(list).await;
+                assert!(
+                    !r.text.contains(name.as_str())
+                        && !r.text.contains(plan_name.as_str())
+                        && !r.text.contains(&format!("{region}机密")),
+                    "{who} {list} shows another jurisdiction's inspections"
+                );
             }
             for list in ["/api/v1/hazards?per_page=500", "/api/v1/campaigns?per_page=500", "/api/v1/notifications"] {
                 let r = client.get(list).await;

@@ -82,13 +82,21 @@ pub struct Readers<'a> {
 }
 
 fn readable(r: &Readers) -> (String, Vec<Arg>) {
-    let (cond, mut args) = condition("c.region_code", r.scope);
-    if r.above.is_empty() {
-        return (format!("({cond})"), args);
+    r.condition("c.region_code")
+}
+
+impl Readers<'_> {
+    /// `(sql, args)`: `column` is a region of the scope or one above it.
+    pub(crate) fn condition(&self, column: &str) -> (String, Vec<Arg>) {
+        let r = self;
+        let (cond, mut args) = condition(column, r.scope);
+        if r.above.is_empty() {
+            return (format!("({cond})"), args);
+        }
+        let marks = vec!["?"; r.above.len()].join(", ");
+        args.extend(r.above.iter().map(Arg::from));
+        (format!("(({cond}) OR {column} IN ({marks}))"), args)
     }
-    let marks = vec!["?"; r.above.len()].join(", ");
-    args.extend(r.above.iter().map(Arg::from));
-    (format!("(({cond}) OR c.region_code IN ({marks}))"), args)
 }
 
 pub async fn insert(tx: &mut Tx, c: &CampaignRow, milestones: &[MilestoneRow]) -> Result<(), StoreError> {

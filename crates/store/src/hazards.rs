@@ -222,6 +222,8 @@ pub struct HazardFilter {
     pub source: Option<String>,
     pub campaign_id: Option<Uuid>,
     pub enterprise_id: Option<Uuid>,
+    /// Found in this self-inspection, inspection or other record.
+    pub source_id: Option<Uuid>,
     /// Open or rectifying with a deadline before this date (overdue as of it).
     pub overdue_on: Option<String>,
     /// Evidence submitted on or before this date and still waiting for review.
@@ -257,9 +259,12 @@ pub async fn list(
             args.push(Arg::from(v));
         }
     }
-    for (col, val) in
-        [("h.campaign_id", f.campaign_id), ("h.enterprise_id", f.enterprise_id), ("h.escalated_to", f.escalated_to)]
-    {
+    for (col, val) in [
+        ("h.campaign_id", f.campaign_id),
+        ("h.enterprise_id", f.enterprise_id),
+        ("h.source_id", f.source_id),
+        ("h.escalated_to", f.escalated_to),
+    ] {
         if let Some(v) = val {
             from_where.push_str(&format!(" AND {col} = ?"));
             args.push(Arg::from(v));

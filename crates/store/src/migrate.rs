@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "laboratories", include_str!("../migrations/0009_laboratories.sql")),
     (10, "key_product_lists", include_str!("../migrations/0010_key_product_lists.sql")),
     (11, "campaigns_hazards", include_str!("../migrations/0011_campaigns_hazards.sql")),
+    (12, "inspections", include_str!("../migrations/0012_inspections.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

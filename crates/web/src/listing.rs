@@ -54,6 +54,14 @@ pub struct ListParams {
     pub campaign_id: Option<String>,
     /// Filter: the enterprise's id (hazards).
     pub enterprise_id: Option<String>,
+    /// Filter: the record a hazard was found in (a self-inspection, an inspection…).
+    pub source_id: Option<String>,
+    /// Filter: the inspection plan's id (inspections).
+    pub plan_id: Option<String>,
+    /// Filter: `true` for archived inspections only, `false` for live ones.
+    pub archived: Option<String>,
+    /// Filter: `true` for self-inspections reporting a major risk.
+    pub major_risk: Option<String>,
     /// Filter: `true` for hazards overdue today.
     pub overdue: Option<String>,
     /// Filter: `true` for evidence waiting longer than the review time (hazards).

@@ -40,6 +40,7 @@ pub fn filter(state: &AppState, auth: &Auth, p: &ListParams) -> WebResult<Hazard
         source: p.text(&p.source),
         campaign_id: p.uuid("campaign_id", &p.campaign_id)?,
         enterprise_id: p.uuid("enterprise_id", &p.enterprise_id)?,
+        source_id: p.uuid("source_id", &p.source_id)?,
         overdue_on: p.flag("overdue", &p.overdue)?.filter(|x| *x).map(|_| today),
         review_due_by: review_by,
         escalated_to: match p.flag("escalated_to_me", &p.escalated_to_me)? {

@@ -12,6 +12,7 @@ pub mod certificates;
 pub mod enterprises;
 pub mod hazards;
 pub mod imports;
+pub mod inspections;
 pub mod laboratories;
 pub mod me;
 pub mod notifications;
@@ -111,6 +112,12 @@ pub fn routes() -> Router<AppState> {
         .route("/hazards/open-at-cutoff", get(hazards::open_at_cutoff))
         .route("/hazards/{id}", get(hazards::get))
         .route("/hazards/{id}/steps", post(hazards::step))
+        .route("/inspection-plans", get(inspections::list_plans).post(inspections::create_plan))
+        .route("/inspection-plans/{id}", get(inspections::get_plan))
+        .route("/inspections", get(inspections::list).post(inspections::create))
+        .route("/inspections/{id}", get(inspections::get).put(inspections::save))
+        .route("/self-inspections", get(inspections::list_self).post(inspections::start_self))
+        .route("/self-inspections/{id}", get(inspections::get_self).put(inspections::fill_self))
         .route("/campaigns", get(campaigns::list).post(campaigns::create))
         .route("/campaigns/from-template", post(campaigns::from_template))
         .route("/campaigns/{id}", get(campaigns::get))

@@ -8,7 +8,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 
 use super::{
     accounts, activation, attachments, audit, auth, campaigns, catalogue, certificates, enterprises, hazards, imports,
-    laboratories, me, notifications, organisations, products, regions, registrations, users,
+    inspections, laboratories, me, notifications, organisations, products, regions, registrations, users,
 };
 
 #[derive(OpenApi)]
@@ -29,6 +29,9 @@ use super::{
         laboratories::list, laboratories::create, laboratories::get, laboratories::update,
         registrations::submit, registrations::list, registrations::get, registrations::unmask, registrations::confirm, registrations::reject,
         hazards::list, hazards::create, hazards::get, hazards::step, hazards::open_at_cutoff,
+        inspections::list_plans, inspections::create_plan, inspections::get_plan, inspections::list, inspections::create,
+        inspections::get, inspections::save, inspections::list_self, inspections::start_self, inspections::get_self,
+        inspections::fill_self,
         campaigns::list, campaigns::create, campaigns::from_template, campaigns::get, campaigns::take_action,
         notifications::list, notifications::read, notifications::read_all,
         audit::list, regions::list,
@@ -37,7 +40,7 @@ use super::{
     security(("session" = []), ("token" = [])),
     tags((name = "auth", description = "Signing in and out"), (name = "account", description = "The caller's own account"),
          (name = "users", description = "Staff administration, per bureau"), (name = "organisations", description = "Bureaus and jurisdictions"),
-         (name = "enterprises", description = "The enterprise ledger (一企一档)"), (name = "certificates", description = "Certificates and certification bodies"), (name = "laboratories", description = "The laboratory registry"), (name = "accounts", description = "Accounts of certification bodies and laboratories"), (name = "catalogue", description = "Product categories and key-product lists"), (name = "imports", description = "Bulk imports"), (name = "hazards", description = "The hazard ledger (隐患台账)"), (name = "campaigns", description = "Special campaigns (专项行动)"), (name = "audit", description = "The tamper-evident audit log"), (name = "regions", description = "GB/T 2260 regions"))
+         (name = "enterprises", description = "The enterprise ledger (一企一档)"), (name = "certificates", description = "Certificates and certification bodies"), (name = "laboratories", description = "The laboratory registry"), (name = "accounts", description = "Accounts of certification bodies and laboratories"), (name = "catalogue", description = "Product categories and key-product lists"), (name = "imports", description = "Bulk imports"), (name = "hazards", description = "The hazard ledger (隐患台账)"), (name = "inspections", description = "On-site inspections and self-inspections"), (name = "campaigns", description = "Special campaigns (专项行动)"), (name = "audit", description = "The tamper-evident audit log"), (name = "regions", description = "GB/T 2260 regions"))
 )]
 pub struct ApiDoc;
 
