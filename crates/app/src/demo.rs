@@ -186,6 +186,49 @@ pub async fn seed_enterprises(app: &App, system: &Actor) -> Result<GenerateRepor
     generate::load_into(app, system, &opts).await
 }
 
+/// The demo's campaign: the Jiangxi template for this year (its stages on this year's dates),
+/// with generated activity up to today — lagging counties, overdue hazards. A second run finds
+/// it and adds nothing.
+pub async fn seed_campaign(app: &App, system: &Actor) -> Result<touchstone_store::campaigns::CampaignRow> {
+    let year = app.clock.now().china_date()[..4].parse::<i32>().map_err(|e| Error::Internal(e.to_string()))?;
+    if let Some(c) = touchstone_store::campaigns::find_by_template(&app.db, DEMO_TEMPLATE, PROVINCE, year).await? {
+        return Ok(c);
+    }
+    Ok(launch_with_activity(app, system, DEMO_TEMPLATE, PROVINCE, Some(year), DEMO_SEED, 1).await?.0)
+}
+
+/// The template the demo launches.
+pub const DEMO_TEMPLATE: &str = "jiangxi-2022";
+
+/// Launches `template` for `region` in `year` (this year by default) and generates its
+/// activity up to today (or the campaign's end, if earlier).
+pub async fn launch_with_activity(
+    app: &App,
+    actor: &Actor,
+    template: &str,
+    region: &str,
+    year: Option<i32>,
+    seed: u64,
+    inspections_per_enterprise: u32,
+) -> Result<(touchstone_store::campaigns::CampaignRow, crate::generate_campaign::ActivityReport)> {
+    let today = touchstone_domain::time::parse_date(&app.clock.now().china_date())
+        .ok_or_else(|| Error::Internal("today is not a date".into()))?;
+    let input = crate::campaigns::FromTemplate {
+        template: template.into(),
+        year: year.unwrap_or(today.year()),
+        region_code: Some(region.into()),
+    };
+    let campaign = crate::campaigns::from_template(app, actor, input).await?.campaign;
+    let opts = crate::generate_campaign::CampaignActivity {
+        campaign_id: campaign.id,
+        seed,
+        inspections_per_enterprise,
+        as_of: today,
+    };
+    let report = crate::generate_campaign::load(app, actor, &opts).await?;
+    Ok((campaign, report))
+}
+
 /// Demo administrators get their second factor set up, so the printed secret works at once.
 async fn enrol_demo_second_factor(app: &App, user_id: Uuid) -> Result<()> {
     let e = crate::auth::begin_enrolment(app, user_id).await?;

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod enterprises;
 pub mod error;
 pub mod generate;
+pub mod generate_campaign;
 pub mod hazards;
 pub mod imports;
 pub mod inspections;

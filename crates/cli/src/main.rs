@@ -127,6 +127,16 @@ enum Command {
         /// Loading the database dates them from the server's today.
         #[arg(long, value_name = "DATE", requires = "out")]
         as_of: Option<String>,
+        /// Also launch this campaign template for the province (e.g. jiangxi-2022) and generate
+        /// its self-inspections, inspections and hazards up to today (database only).
+        #[arg(long, value_name = "TEMPLATE", conflicts_with = "out")]
+        campaign: Option<String>,
+        /// The campaign's year (default: this year).
+        #[arg(long, value_name = "YEAR", requires = "campaign")]
+        campaign_year: Option<i32>,
+        /// Inspections per inspected enterprise (benchmarks use 10).
+        #[arg(long, value_name = "N", default_value_t = 1, requires = "campaign")]
+        inspections_per_enterprise: u32,
     },
 }
 
@@ -337,6 +347,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let accounts = demo::seed(&app, &system).await.map_err(|e| anyhow!("{e}"))?;
             let started = std::time::Instant::now();
             let ledger = demo::seed_enterprises(&app, &system).await.map_err(|e| anyhow!("{e}"))?;
+            let campaign = demo::seed_campaign(&app, &system).await.map_err(|e| anyhow!("{e}"))?;
             println!(
                 "Touchstone demo: Jiangxi province (360000), database {}",
                 app.config.database_url().unwrap_or_default()
@@ -360,6 +371,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 ledger.skipped,
                 started.elapsed().as_secs_f64()
             );
+            println!("Campaign: {} {} (/campaigns/{})", campaign.number, campaign.name, campaign.id);
             serve(app).await?;
         }
         Command::Migrate { db } => {
@@ -451,8 +463,18 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!("{}", outcome.job.message.clone().unwrap_or_default());
             return Ok(if outcome.job.status == "done" { ExitCode::SUCCESS } else { ExitCode::FAILURE });
         }
-        Command::Generate { db, province, enterprises, seed, out, as_of } => {
-            let opts = GenerateOptions { province, enterprises, seed };
+        Command::Generate {
+            db,
+            province,
+            enterprises,
+            seed,
+            out,
+            as_of,
+            campaign,
+            campaign_year,
+            inspections_per_enterprise,
+        } => {
+            let opts = GenerateOptions { province: province.clone(), enterprises, seed };
             match out {
                 Some(dir) => {
                     let today = touchstone_domain::time::Clock::now(&touchstone_domain::time::SystemClock).china_date();
@@ -476,6 +498,31 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         "generated {enterprises} enterprises of {} (seed {seed}): {} new, {} already present; {} certificates",
                         opts.province, report.inserted, report.skipped, report.certificates
                     );
+                    if let Some(template) = campaign {
+                        let started = std::time::Instant::now();
+                        let (c, activity) = touchstone_app::demo::launch_with_activity(
+                            &app,
+                            &who,
+                            &template,
+                            &province,
+                            campaign_year,
+                            seed,
+                            inspections_per_enterprise,
+                        )
+                        .await
+                        .map_err(|e| anyhow!("{e}"))?;
+                        println!(
+                            "campaign {} ({}): {} enterprises, {} self-inspections, {} inspections, {} hazards, {} hazard events ({:.1} s)",
+                            c.number,
+                            c.id,
+                            activity.enterprises,
+                            activity.self_inspections,
+                            activity.inspections,
+                            activity.hazards,
+                            activity.events,
+                            started.elapsed().as_secs_f64()
+                        );
+                    }
                 }
             }
         }

@@ -258,3 +258,62 @@ async fn a_list_counts_up_to_ten_thousand_and_says_there_are_more() {
     let county = province.get("/api/v1/enterprises?region_code=360121&per_page=5").await.json();
     assert_eq!(county["total_is_lower_bound"], false, "a county's list is counted exactly");
 }
+
+#[derive(sqlx::FromRow, Debug, PartialEq)]
+struct Tally {
+    status: String,
+    n: i64,
+}
+
+/// Hazard statuses of the campaign, and each hazard's status against its last event.
+async fn hazard_states(app: &App) -> (Vec<Tally>, i64) {
+    let tallies: Vec<Tally> = app
+        .db
+        .fetch_all("SELECT status, COUNT(*) AS n FROM hazards GROUP BY status ORDER BY status", vec![])
+        .await
+        .expect("tally");
+    let mismatched: Vec<Tally> = app
+        .db
+        .fetch_all(
+            "SELECT h.status AS status, COUNT(*) AS n FROM hazards h WHERE h.status <> (SELECT ev.to_status FROM \
+             hazard_events ev WHERE ev.hazard_id = h.id ORDER BY ev.seq DESC LIMIT 1) GROUP BY h.status",
+            vec![],
+        )
+        .await
+        .expect("mismatch");
+    (tallies, mismatched.iter().map(|t| t.n).sum())
+}
+
+// Issue 5: the generator's campaign activity — every state the ledger can be in, each
+// hazard's status the end of its own history, the same world from the same seed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generated_campaign_has_self_inspections_inspections_and_hazards_in_every_state_the_same_each_time() {
+    let mut worlds = Vec::new();
+    for _ in 0..2 {
+        let t = TestApp::spawn().await;
+        generate::load_into(&t.app, &system(), &jiangxi(400, 7)).await.expect("ledger");
+        let (campaign, report) =
+            demo::launch_with_activity(&t.app, &system(), "jiangxi-2022", "360000", Some(2026), 7, 2)
+                .await
+                .expect("activity");
+        assert!(report.enterprises > 250, "operating producers: {report:?}");
+        assert!(report.self_inspections * 100 > report.enterprises * 50, "most self-inspect: {report:?}");
+        assert!(report.inspections > report.enterprises, "two inspections each, most inspected: {report:?}");
+        assert!(report.hazards > report.inspections / 2, "{report:?}");
+        let (tallies, mismatched) = hazard_states(&t.app).await;
+        assert_eq!(mismatched, 0, "a hazard's status is where its history ends");
+        let statuses: Vec<&str> = tallies.iter().map(|t| t.status.as_str()).collect();
+        for s in ["closed", "evidence_submitted", "open", "rectifying", "voided"] {
+            assert!(statuses.contains(&s), "{s} in {tallies:?}");
+        }
+        let mut province = t.signed_in("jx.officer").await;
+        let view = province.get(&format!("/api/v1/campaigns/{}", campaign.id)).await.json();
+        let lagging = view["progress"].as_array().expect("progress").iter().filter(|p| p["lagging"] == true).count();
+        assert!(lagging > 0, "some regions lag: {view}");
+        let overdue =
+            province.get(&format!("/api/v1/hazards?campaign_id={}&overdue=true&per_page=1", campaign.id)).await;
+        assert!(overdue.json()["total"].as_i64().unwrap_or(0) > 0, "some hazards are overdue");
+        worlds.push((report, tallies));
+    }
+    assert_eq!(worlds[0], worlds[1], "the same seed makes the same world");
+}

@@ -133,6 +133,23 @@ pub async fn find(db: &Db, id: Uuid) -> Result<Option<CampaignRow>, StoreError> 
     db.fetch_optional(&format!("SELECT {COLUMNS} FROM campaigns c WHERE c.id = ?"), args![id]).await
 }
 
+/// Unscoped: the campaign launched from `template` for `region` in `year`, if any.
+pub async fn find_by_template(
+    db: &Db,
+    template: &str,
+    region: &str,
+    year: i32,
+) -> Result<Option<CampaignRow>, StoreError> {
+    db.fetch_optional(
+        &format!(
+            "SELECT {COLUMNS} FROM campaigns c WHERE c.template = ? AND c.region_code = ? AND c.starts_on LIKE ? \
+             ORDER BY c.created_at LIMIT 1"
+        ),
+        args![template, region, format!("{year:04}-%")],
+    )
+    .await
+}
+
 pub async fn milestones(db: &Db, campaign_id: Uuid) -> Result<Vec<MilestoneRow>, StoreError> {
     db.fetch_all(
         &format!("SELECT {MILESTONE_COLUMNS} FROM campaign_milestones m WHERE m.campaign_id = ? ORDER BY m.seq"),
