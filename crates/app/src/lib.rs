@@ -29,6 +29,7 @@ pub mod products;
 pub mod registrations;
 pub mod secrets;
 pub mod self_inspections;
+pub mod similar;
 pub mod sweeper;
 pub mod tabular;
 pub mod timeline;

@@ -283,3 +283,57 @@ async fn dynamic_zeroing_counts_hazards_found_before_a_cut_off_and_open_at_its_s
     let r = city.get("/api/v1/hazards/open-at-cutoff?region_code=360100&cutoff=04/06").await;
     assert_eq!(r.json()["error"]["fields"][0]["field"], "cutoff");
 }
+
+// R-HAZ-4: writing a hazard suggests similar ones of the officer's own jurisdiction and of the
+// shared sample bank; a promoted hazard loses its enterprise's details and is seen everywhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn similar_hazards_come_from_the_own_jurisdiction_and_the_shared_bank_without_enterprise_details() {
+    let t = TestApp::spawn().await;
+    let mut officer = t.signed_in("ncx.officer").await;
+    let (e, _own) = t.enterprise_with_account(&mut officer, "MA35LX01", "洪都类似电缆厂").await;
+    let mut body = hazard(&e, "general");
+    body["description"] = json!("洪都类似电缆厂出厂检验记录缺失导体电阻项目，负责人钱进未签字");
+    let h = officer.post_json("/api/v1/hazards", body).await.json();
+    let id = h["id"].as_str().expect("id").to_string();
+    let number = h["number"].as_str().expect("number").to_string();
+
+    let probe = "/api/v1/hazards/similar?description=出厂检验缺少导体电阻检测记录&category_code=04.01";
+    let own = officer.get(probe).await.json();
+    assert_eq!(own["ledger"][0]["number"].as_str(), Some(number.as_str()), "{own}");
+    let mut neighbour = t.signed_in("xj.officer").await;
+    let theirs = neighbour.get(probe).await.json();
+    assert_eq!(
+        theirs["ledger"].as_array().map(Vec::len),
+        Some(0),
+        "another county's ledger is not suggested: {theirs}"
+    );
+    assert_eq!(theirs["samples"].as_array().map(Vec::len), Some(0));
+    let unrelated = officer.get("/api/v1/hazards/similar?description=消防通道堵塞&category_code=10.01").await.json();
+    assert_eq!(unrelated["ledger"].as_array().map(Vec::len), Some(0), "{unrelated}");
+
+    // Promoted, it is anonymised and every bureau sees it; once only.
+    let r = officer.post_json(&format!("/api/v1/hazards/{id}/promote"), json!({})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let sample = r.json();
+    let text = sample["description"].as_str().expect("text");
+    assert!(!text.contains("洪都类似电缆厂") && !text.contains("钱进"), "{text}");
+    assert!(text.contains("某企业") && text.contains("导体电阻"), "{text}");
+    let theirs = neighbour.get(probe).await.json();
+    assert_eq!(theirs["samples"][0]["description"].as_str(), Some(text), "{theirs}");
+    assert!(!theirs.to_string().contains("洪都类似电缆厂"));
+    assert_eq!(neighbour.get("/api/v1/hazard-samples").await.json()["total"], 1);
+    let again = officer.post_json(&format!("/api/v1/hazards/{id}/promote"), json!({})).await;
+    assert_eq!((again.status, again.error_code()), (409, "already_promoted".to_string()));
+    assert_eq!(neighbour.post_json(&format!("/api/v1/hazards/{id}/promote"), json!({})).await.status, 404);
+
+    // The form's panel shows them as the officer types; the audit has the promotion.
+    let panel = officer.get("/hazards/similar?description=出厂检验缺少导体电阻检测记录&category_code=04.01").await;
+    assert_eq!(panel.status, 200);
+    assert!(panel.text.contains(&number) && panel.text.contains("某企业"), "{}", panel.text);
+    let mut admin = t.signed_in("ncx.admin").await;
+    let audit = admin
+        .get(&format!("/api/v1/audit?action=hazard.promote&entity_id={}", sample["id"].as_str().expect("id")))
+        .await
+        .json();
+    assert_eq!(audit["total"], 1, "{audit}");
+}

@@ -192,6 +192,7 @@ fn ledger_routes() -> Vec<Route> {
     vec![
         ("HAZ GET", "/api/v1/hazards/{id}", None),
         ("HAZ POST", "/api/v1/hazards/{id}/steps", Some(json!({"action": "void", "note": "x", "version": 1}))),
+        ("HAZ POST", "/api/v1/hazards/{id}/promote", Some(json!({}))),
         ("CAMP GET", "/api/v1/campaigns/{id}", None),
         (
             "CAMP POST",
@@ -200,6 +201,7 @@ fn ledger_routes() -> Vec<Route> {
         ),
         ("HAZ GET", "/hazards/{id}", None),
         ("HAZ FORM", "/hazards/{id}/steps", None),
+        ("HAZ FORM", "/hazards/{id}/promote", None),
         ("CAMP GET", "/campaigns/{id}", None),
         ("CAMP FORM", "/campaigns/{id}/actions", None),
     ]

@@ -18,6 +18,7 @@ pub mod password;
 pub mod region;
 pub mod role;
 pub mod search;
+pub mod similar;
 pub mod time;
 pub mod uscc;
 

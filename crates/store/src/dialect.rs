@@ -37,8 +37,12 @@ pub fn columns_query(engine: Engine) -> &'static str {
 /// Case-insensitive "contains" for a filter: both engines lower-case ASCII; Chinese text
 /// matches as it is.
 pub fn contains_pattern(needle: &str) -> String {
-    let escaped = needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{}%", escaped.to_lowercase())
+    format!("%{}%", escape_like(needle).to_lowercase())
+}
+
+/// `text` with the LIKE wildcards and the escape character escaped (`ESCAPE '\\'`).
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// `(sql, arg)`: a subquery selecting the ids of enterprises whose indexed fields contain the

@@ -29,6 +29,7 @@ pub mod scope;
 pub mod search;
 pub mod self_inspections;
 pub mod sessions;
+pub mod similar;
 pub mod stream;
 pub mod timeline;
 pub mod users;

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "key_product_lists", include_str!("../migrations/0010_key_product_lists.sql")),
     (11, "campaigns_hazards", include_str!("../migrations/0011_campaigns_hazards.sql")),
     (12, "inspections", include_str!("../migrations/0012_inspections.sql")),
+    (15, "hazard_samples", include_str!("../migrations/0015_hazard_samples.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

@@ -12,7 +12,7 @@ struct Count {
 /// Locks the table for the rest of the transaction.
 pub async fn next(tx: &mut Tx, table: &'static str, prefix: &str, width: usize) -> Result<String, StoreError> {
     crate::dialect::lock_table(tx, table).await?;
-    let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = crate::dialect::escape_like(prefix);
     let c: Count = tx
         .fetch_one(
             &format!("SELECT COUNT(*) AS n FROM {table} WHERE number LIKE ? ESCAPE '\\'"),

@@ -635,3 +635,14 @@ notif-text-deadline-soon = Hazard { $number } is due on { $deadline }
 notif-text-deadline-reached = Hazard { $number } is due today ({ $deadline })
 notif-text-review-late = Evidence for hazard { $number } was submitted on { $submitted_on }; its review is late
 notif-text-campaign-action = Campaign "{ $campaign }": { $kind } — { $note }
+# Similar hazards and the sample bank (R-HAZ-4)
+similar-title = Similar hazards
+similar-hint = Type the description: similar hazards of your jurisdiction and of the sample bank appear here.
+similar-none = No similar hazards.
+similar-ledger = Similar hazards in your jurisdiction
+similar-samples = Sample bank
+promote = Promote to the sample bank
+promote-text = Text to promote (editable; the enterprise's details are removed)
+nav-hazard-samples = Sample bank
+hazard-samples-intro = Typical hazards promoted by bureaus at every level, enterprise details removed, shared across the province.
+col-promoted-by = Promoted by

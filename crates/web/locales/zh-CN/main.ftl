@@ -635,3 +635,14 @@ notif-text-deadline-soon = 隐患 { $number } 的整改期限 { $deadline } 将�
 notif-text-deadline-reached = 隐患 { $number } 今天（{ $deadline }）到期
 notif-text-review-late = 隐患 { $number } 的整改证据于 { $submitted_on } 提交，复查已超期
 notif-text-campaign-action = 专项行动“{ $campaign }”：{ $kind } — { $note }
+# Similar hazards and the sample bank (R-HAZ-4)
+similar-title = 类似隐患
+similar-hint = 输入隐患描述后，系统将提示本辖区和典型隐患库中的类似隐患。
+similar-none = 暂无类似隐患。
+similar-ledger = 本辖区类似隐患
+similar-samples = 典型隐患库
+promote = 推送至典型隐患库
+promote-text = 推送文本（可修改，企业信息将自动去除）
+nav-hazard-samples = 典型隐患库
+hazard-samples-intro = 各级监管部门推送的典型隐患，已去除企业信息，全省共享。
+col-promoted-by = 推送人

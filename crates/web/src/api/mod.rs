@@ -21,6 +21,7 @@ pub mod organisations;
 pub mod products;
 pub mod regions;
 pub mod registrations;
+pub mod similar;
 pub mod users;
 
 use axum::Router;
@@ -110,6 +111,9 @@ pub fn routes() -> Router<AppState> {
         .route("/products/{id}", get(products::get).put(products::update))
         .route("/hazards", get(hazards::list).post(hazards::create))
         .route("/hazards/open-at-cutoff", get(hazards::open_at_cutoff))
+        .route("/hazards/similar", get(similar::suggest))
+        .route("/hazards/{id}/promote", post(similar::promote))
+        .route("/hazard-samples", get(similar::samples))
         .route("/hazards/{id}", get(hazards::get))
         .route("/hazards/{id}/steps", post(hazards::step))
         .route("/inspection-plans", get(inspections::list_plans).post(inspections::create_plan))

@@ -8,7 +8,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 
 use super::{
     accounts, activation, attachments, audit, auth, campaigns, catalogue, certificates, enterprises, hazards, imports,
-    inspections, laboratories, me, notifications, organisations, products, regions, registrations, users,
+    inspections, laboratories, me, notifications, organisations, products, regions, registrations, similar, users,
 };
 
 #[derive(OpenApi)]
@@ -28,7 +28,7 @@ use super::{
         accounts::body, accounts::body_accounts, accounts::create_body_account, accounts::laboratory_accounts, accounts::create_laboratory_account,
         laboratories::list, laboratories::create, laboratories::get, laboratories::update,
         registrations::submit, registrations::list, registrations::get, registrations::unmask, registrations::confirm, registrations::reject,
-        hazards::list, hazards::create, hazards::get, hazards::step, hazards::open_at_cutoff,
+        hazards::list, hazards::create, hazards::get, hazards::step, hazards::open_at_cutoff, similar::suggest, similar::promote, similar::samples,
         inspections::list_plans, inspections::create_plan, inspections::get_plan, inspections::list, inspections::create,
         inspections::get, inspections::save, inspections::list_self, inspections::start_self, inspections::get_self,
         inspections::fill_self,

@@ -8,9 +8,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use touchstone_app::Error;
 use touchstone_app::hazards::{self, HazardInput, HazardView, RECORDED_SOURCES, StepInput};
+use touchstone_app::similar::{self, PromoteInput, SimilarQuery, Suggestions};
 use touchstone_domain::hazard::{Level, Source, Status};
 use touchstone_domain::role::Permission;
 use touchstone_store::hazards::HazardListRow;
+use touchstone_store::similar::SampleRow;
 
 use super::admin::Choice;
 use super::{Alerts, Nav, Pager, render};
@@ -210,6 +212,9 @@ struct DetailPage {
     h: HazardView,
     actions: Vec<Choice>,
     escalated_to: String,
+    similar: Suggestions,
+    /// The reader may promote it to the sample bank (an officer; not voided; not yet there).
+    may_promote: bool,
 }
 
 async fn detail(state: &AppState, auth: &Auth, h: HazardView, alerts: Alerts, status: StatusCode) -> Response {
@@ -225,7 +230,86 @@ async fn detail(state: &AppState, auth: &Auth, h: HazardView, alerts: Alerts, st
             .unwrap_or_default(),
         None => String::new(),
     };
-    render(status, &DetailPage { tr, nav: Nav::of(auth), alerts, h, actions, escalated_to })
+    let probe = SimilarQuery {
+        description: h.hazard.description.clone(),
+        category_code: h.hazard.category_code.clone(),
+        product: h.hazard.product.clone(),
+        hazard_id: Some(h.hazard.id),
+    };
+    let similar = similar::suggest(&state.app, &auth.actor, &probe)
+        .await
+        .unwrap_or(Suggestions { ledger: Vec::new(), samples: Vec::new() });
+    let promoted = touchstone_store::similar::sample_of(&state.app.db, h.hazard.id).await.ok().flatten().is_some();
+    let may_promote = auth.actor.can(Permission::RecordHazards)
+        && auth.actor.own_enterprise().is_none()
+        && h.hazard.status != "voided"
+        && !promoted;
+    render(status, &DetailPage { tr, nav: Nav::of(auth), alerts, h, actions, escalated_to, similar, may_promote })
+}
+
+#[derive(Template)]
+#[template(path = "hazard_similar.html")]
+struct SimilarFragment {
+    tr: Tr,
+    similar: Suggestions,
+}
+
+/// The suggestions panel of the hazard form, refreshed as the officer types (htmx).
+pub async fn similar_fragment(State(state): State<AppState>, auth: Auth, Q(q): Q<SimilarQuery>) -> WebResult<Response> {
+    let similar = similar::suggest(&state.app, &auth.actor, &q).await?;
+    Ok(render(StatusCode::OK, &SimilarFragment { tr: auth.tr, similar }))
+}
+
+#[derive(Deserialize)]
+pub struct PromoteForm {
+    #[serde(default)]
+    description: String,
+}
+
+/// Promotes the hazard to the shared sample bank.
+pub async fn promote(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    PageForm(f): PageForm<PromoteForm>,
+) -> WebResult<Response> {
+    match similar::promote(&state.app, &auth.actor, id, PromoteInput { description: opt(&f.description) }).await {
+        Ok(_) => Ok(Redirect::to(&format!("/hazards/{id}")).into_response()),
+        Err(e @ (Error::Validation(_) | Error::Conflict { .. })) => {
+            let h = hazards::get(&state.app, &auth.actor, id).await?;
+            let status = ErrorInfo::from_error(&e).status;
+            Ok(detail(&state, &auth, h, Alerts::from_error(&auth.tr, &e), status).await)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "hazard_samples.html")]
+struct SamplesPage {
+    tr: Tr,
+    nav: Nav,
+    params: ListParams,
+    pager: Pager,
+    items: Vec<SampleRow>,
+}
+
+/// The sample bank of typical hazards, shared by every bureau.
+pub async fn samples(State(state): State<AppState>, auth: Auth, Q(p): Q<ListParams>) -> WebResult<Response> {
+    use crate::api::similar::SORTS;
+    let page =
+        similar::samples(&state.app, &auth.actor, p.q.as_deref(), p.category.as_deref(), &p.window(SORTS, true)?)
+            .await?;
+    let tr = auth.tr;
+    let columns = [
+        (tr.t("col-description"), None),
+        (tr.t("col-level"), Some("level")),
+        (tr.t("col-category-code"), Some("category")),
+        (tr.t("col-promoted-by"), None),
+        (tr.t("col-time"), Some("created_at")),
+    ];
+    let pager = Pager::new("/hazard-samples", &p, &page, &columns);
+    Ok(render(StatusCode::OK, &SamplesPage { tr, nav: Nav::of(&auth), params: p, pager, items: page.items }))
 }
 
 pub async fn show(State(state): State<AppState>, auth: Auth, Id(id): Id) -> WebResult<Response> {
