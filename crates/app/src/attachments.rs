@@ -46,8 +46,25 @@ pub fn sniff(head: &[u8], file_name: &str) -> Option<&'static str> {
     }
 }
 
-fn store_path(app: &App, sha256: &str) -> PathBuf {
+pub(crate) fn store_path(app: &App, sha256: &str) -> PathBuf {
     app.config.server.data_dir.join("files").join(&sha256[..2]).join(sha256)
+}
+
+/// Puts bytes made by the application itself (a rendered document) in the content-addressed
+/// store, synced to disk; their SHA-256 (hex). The caller records the attachment row.
+pub(crate) fn store_bytes(app: &App, bytes: &[u8]) -> Result<String> {
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    let target = store_path(app, &sha256);
+    if !target.exists() {
+        let dir = target.parent().ok_or_else(|| Error::Internal("attachment store has no directory".into()))?;
+        std::fs::create_dir_all(dir)?;
+        // Written beside the target and renamed, so a reader never sees half a file.
+        let temp = dir.join(format!(".{sha256}.{}", Uuid::now_v7()));
+        std::fs::write(&temp, bytes)?;
+        std::fs::File::open(&temp)?.sync_all()?;
+        std::fs::rename(&temp, &target)?;
+    }
+    Ok(sha256)
 }
 
 /// Adds the uploaded file at `temp` (removed afterwards) to an enterprise's file.

@@ -289,7 +289,15 @@ pub async fn from_template(app: &App, actor: &Actor, input: FromTemplate) -> Res
         let ids: Vec<&str> = touchstone_domain::campaign::templates().iter().map(|t| t.id).collect();
         Error::field("template", "invalid_choice", ids.join(", "))
     })?;
+    let original_year = format!("{}年", t.year);
     let t = t.instantiate(input.year).map_err(|e| Error::field("year", "invalid_year", e.to_string()))?;
+    // A title that names its year names the campaign's year ("2022年…方案" run in 2026 is the
+    // 2026 campaign); otherwise the year is added.
+    let name = if t.title.contains(&original_year) {
+        t.title.replace(&original_year, &format!("{}年", t.year))
+    } else {
+        format!("{}（{}年）", t.title, t.year)
+    };
     let mut milestones: Vec<MilestoneInput> = t
         .stages
         .iter()
@@ -316,7 +324,7 @@ pub async fn from_template(app: &App, actor: &Actor, input: FromTemplate) -> Res
         app,
         actor,
         CampaignInput {
-            name: format!("{}（{}年）", t.title, t.year),
+            name,
             template: Some(t.id.into()),
             issuing_authority: None,
             region_code: input.region_code.unwrap_or_else(|| t.region_code.into()),

@@ -16,6 +16,17 @@ pub struct Config {
     pub sweeper: Sweeper,
     /// Hazard deadlines, review time and escalation interval (METHODS.md §3).
     pub hazards: touchstone_domain::hazard::Deadlines,
+    /// Official documents printed as PDF.
+    pub documents: Documents,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Documents {
+    /// A directory of extra fonts (TTF, OTF or TTC; not WOFF) for names beyond the built-in
+    /// GB2312 subset of Noto Sans SC, preferred over it; empty means `<data_dir>/fonts`. A
+    /// missing directory is not an error: the built-in subset alone is used.
+    pub font_dir: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -107,7 +118,7 @@ impl Default for Sweeper {
 }
 
 /// The sections of the configuration, as environment variables name them.
-const SECTIONS: &[&str] = &["server", "security", "audit", "sweeper"];
+const SECTIONS: &[&str] = &["server", "security", "audit", "sweeper", "documents"];
 
 /// Values given on the command line, the top layer.
 #[derive(Debug, Clone, Default)]
@@ -196,6 +207,15 @@ impl Config {
             self.server.data_dir.join("checkpoints")
         } else {
             PathBuf::from(&self.audit.checkpoint_dir)
+        }
+    }
+
+    /// Where the extra fonts for documents are looked for.
+    pub fn font_dir(&self) -> PathBuf {
+        if self.documents.font_dir.is_empty() {
+            self.server.data_dir.join("fonts")
+        } else {
+            PathBuf::from(&self.documents.font_dir)
         }
     }
 

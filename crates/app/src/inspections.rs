@@ -395,6 +395,41 @@ async fn plan_view(app: &App, actor: &Actor, plan: PlanRow) -> Result<PlanView> 
     Ok(PlanView { plan, campaign_name, targets, inspections_completed: done.total })
 }
 
+/// The other officers of the actor's bureau who may carry out an inspection with them (the
+/// choices of a record's `officers`): unlocked accounts of a role that records hazards.
+pub async fn colleagues(app: &App, actor: &Actor) -> Result<Vec<Officer>> {
+    let Some(org) = &actor.organisation else { return Ok(Vec::new()) };
+    let filter = touchstone_store::users::UserFilter { organisation_id: Some(org.id), ..Default::default() };
+    let window = Window { sort: "u.display_name", descending: false, page: 1, per_page: Window::MAX_PER_PAGE };
+    let users = touchstone_store::users::list(
+        &app.db,
+        &touchstone_domain::jurisdiction::BureauScope::Everything,
+        &Scope::Everything,
+        &filter,
+        &window,
+    )
+    .await?;
+    Ok(users
+        .items
+        .into_iter()
+        .filter(|u| Some(u.id) != actor.user_id && !u.locked)
+        .filter(|u| touchstone_domain::role::Role::parse(&u.role).is_some_and(|r| r.can(Permission::RecordHazards)))
+        .map(|u| Officer { user_id: u.id, name: u.display_name })
+        .collect())
+}
+
+/// An enterprise of the actor's jurisdiction named by its id or its unified social credit
+/// code (as a plan's target list or an inspector types it); `None` when there is none.
+pub async fn resolve_enterprise(app: &App, actor: &Actor, text: &str) -> Result<Option<Uuid>> {
+    let text = text.trim();
+    let id = match Uuid::parse_str(text) {
+        Ok(id) => Some(id),
+        Err(_) => enterprise_store::id_by_uscc(&app.db, &text.to_uppercase()).await?,
+    };
+    let Some(id) = id else { return Ok(None) };
+    Ok(enterprise_store::get(&app.db, &officer_visibility(actor), id).await?.map(|e| e.id))
+}
+
 /// The officers named on the record: the actor first, then the others, each an officer's
 /// account (never an enterprise's), no one twice.
 async fn officers(app: &App, actor: &Actor, ids: &[Uuid], errors: &mut ValidationErrors) -> Result<Vec<Officer>> {

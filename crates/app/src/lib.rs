@@ -13,6 +13,7 @@ pub mod campaigns;
 pub mod certificates;
 pub mod config;
 pub mod demo;
+pub mod documents;
 pub mod enterprises;
 pub mod error;
 pub mod generate;
@@ -27,6 +28,7 @@ pub mod organisations;
 pub mod passwords;
 pub mod products;
 pub mod registrations;
+pub mod reports;
 pub mod secrets;
 pub mod self_inspections;
 pub mod similar;
@@ -50,6 +52,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub keys: Arc<KeyRing>,
     pub config: Arc<config::Config>,
+    /// Renders official documents to PDF: fonts parsed once at start (`documents.font_dir`).
+    pub renderer: Arc<touchstone_pdf::Renderer>,
 }
 
 impl App {
@@ -72,6 +76,9 @@ impl App {
             .await
             .map_err(|e| Error::Internal(format!("refreshing the planner's statistics: {e}")))?;
         let keys = secrets::load_key_ring(&config)?;
-        Ok(App { db, clock, keys: Arc::new(keys), config: Arc::new(config) })
+        let font_dir = config.font_dir();
+        let renderer = touchstone_pdf::Renderer::new(Some(&font_dir))
+            .map_err(|e| Error::Internal(format!("documents.font_dir {}: {e}", font_dir.display())))?;
+        Ok(App { db, clock, keys: Arc::new(keys), config: Arc::new(config), renderer: Arc::new(renderer) })
     }
 }

@@ -14,6 +14,7 @@ use touchstone_domain::jurisdiction::Scope;
 use touchstone_domain::region::regions;
 use touchstone_domain::role::Permission;
 use touchstone_domain::time::parse_date as date_of;
+use touchstone_store::campaigns::{CampaignFilter, CampaignRow, Readers};
 use touchstone_store::enterprises::{self as enterprise_store, EnterpriseRow, Visibility};
 use touchstone_store::hazards::{HazardFilter, HazardListRow};
 use touchstone_store::list::{Page, Window};
@@ -130,6 +131,30 @@ fn items_of(row: &SelfInspectionRow) -> Vec<&'static Item> {
         row.enterprise_types.split_whitespace().filter_map(EnterpriseType::parse).collect();
     let categories: Vec<&str> = row.category_codes.split_whitespace().collect();
     checklist::items_for(&types, &categories)
+}
+
+/// The checklist that applies to an enterprise the actor reads — its types by the valid
+/// certificates it holds, its product categories: what its self-inspection answers and what
+/// an on-site inspection of it checks.
+pub async fn checklist_for_enterprise(app: &App, actor: &Actor, enterprise_id: Uuid) -> Result<Vec<&'static Item>> {
+    let enterprise = enterprise_store::get(&app.db, &visibility(actor), enterprise_id).await?.ok_or(Error::NotFound)?;
+    let (types, categories) = profile(app, &enterprise).await?;
+    let categories: Vec<&str> = categories.iter().map(String::as_str).collect();
+    Ok(checklist::items_for(&types, &categories))
+}
+
+/// The running campaigns an enterprise's user may answer with a self-inspection: those of the
+/// enterprise's region or of a region above it, newest first.
+pub async fn campaigns_open_to(app: &App, actor: &Actor) -> Result<Vec<CampaignRow>> {
+    let enterprise_id = own_enterprise(actor)?;
+    let enterprise = enterprise_store::get(&app.db, &visibility(actor), enterprise_id).await?.ok_or(Error::NotFound)?;
+    let mut covering: Vec<String> =
+        regions().ancestors(&enterprise.region_code).into_iter().map(String::from).collect();
+    covering.push(enterprise.region_code.clone());
+    let filter = CampaignFilter { status: Some("active".into()), ..Default::default() };
+    let window = Window { sort: "c.starts_on", descending: true, page: 1, per_page: Window::MAX_PER_PAGE };
+    let readers = Readers { scope: &Scope::Nothing, above: &covering };
+    Ok(touchstone_store::campaigns::list(&app.db, &readers, &filter, &window).await?.items)
 }
 
 fn answers_of(row: &SelfInspectionRow) -> Result<Vec<Answer>> {

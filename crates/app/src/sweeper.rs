@@ -37,6 +37,10 @@ pub async fn round(app: &App, node: &str) -> Result<bool> {
     if hazards != crate::hazards::Swept::default() {
         tracing::info!(?hazards, "hazard reminders, escalations and late reviews sent");
     }
+    let reminded = crate::reports::remind_due(app).await?;
+    if reminded > 0 {
+        tracing::info!(reminded, "weekly report reminders sent");
+    }
     let due = audit::last_checkpoint_at(app)
         .is_none_or(|at| now.as_micros() - at >= app.config.sweeper.checkpoint_hours * 3600 * 1_000_000);
     if due {

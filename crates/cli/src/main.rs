@@ -2,6 +2,8 @@
 //! verify and checkpoint the audit chain, back up and restore, check the configuration, generate
 //! a synthetic province.
 
+mod archive;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -99,6 +101,11 @@ enum Command {
     Check {
         #[command(subcommand)]
         command: CheckCommand,
+    },
+    /// Campaign statistics reports (R-REP-1).
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
     },
     /// Print or check the configuration.
     Config {
@@ -240,6 +247,8 @@ enum ImportCommand {
     Products(ImportArgs),
     /// Certificates: upsert by certificate number; the holder is found by its credit code.
     Certificates(ImportArgs),
+    /// A legacy archive (establishments, inspections, findings, fines) through a mapping file.
+    Archive(archive::ArchiveArgs),
 }
 
 #[derive(Subcommand)]
@@ -260,6 +269,39 @@ enum ConfigCommand {
     Check {
         #[command(flatten)]
         db: DbOpts,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Write a campaign's weekly statistics table for a region as XLSX, PDF or CSV.
+    Weekly {
+        #[command(flatten)]
+        db: DbOpts,
+        /// The campaign's id.
+        #[arg(long)]
+        campaign: uuid::Uuid,
+        /// The region (its rows are the regions directly under it).
+        #[arg(long)]
+        region: String,
+        /// An ISO week, e.g. 2022-W18, or `cumulative`.
+        #[arg(long)]
+        week: String,
+        /// For `cumulative`: the last day, YYYY-MM-DD.
+        #[arg(long)]
+        to: Option<String>,
+        /// The moment the records are taken as known at: microseconds or RFC 3339 (default: now).
+        #[arg(long = "as-of")]
+        as_of: Option<String>,
+        /// xlsx, pdf or csv.
+        #[arg(long)]
+        format: String,
+        /// Labels in English instead of Chinese.
+        #[arg(long)]
+        english: bool,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -432,6 +474,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check { command: CheckCommand::Uscc { codes } } => return Ok(check_uscc(codes)),
         Command::Import { command } => {
             let (kind, ImportArgs { db, file, errors, strict }) = match command {
+                ImportCommand::Archive(a) => return archive::import(a).await,
                 ImportCommand::Enterprises(a) => (Kind::Enterprises, a),
                 ImportCommand::Products(a) => (Kind::Products, a),
                 ImportCommand::Certificates(a) => (Kind::Certificates, a),
@@ -525,6 +568,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 }
             }
+        }
+        Command::Report {
+            command: ReportCommand::Weekly { db, campaign, region, week, to, as_of, format, english, out },
+        } => {
+            let format = touchstone_app::reports::Format::parse(&format)
+                .ok_or_else(|| anyhow!("--format: xlsx, pdf or csv, not {format:?}"))?;
+            let app = open(&db).await?;
+            let who = actor(&app, &db).await?;
+            let req =
+                touchstone_app::reports::ReportRequest { campaign_id: campaign, region_code: region, week, to, as_of };
+            let file =
+                touchstone_app::reports::export(&app, &who, &req, format, english).await.map_err(|e| anyhow!("{e}"))?;
+            std::fs::write(&out, &file.bytes).with_context(|| format!("writing {}", out.display()))?;
+            println!("{} ({} bytes)", out.display(), file.bytes.len());
         }
         Command::Config { command } => match command {
             ConfigCommand::PrintDefault => print!("{}", Config::default_toml()),

@@ -60,6 +60,8 @@ fn enterprise_routes() -> Vec<Route> {
         ("POST", "/api/v1/enterprises/{id}/activation-code", None),
         ("FORM", "/enterprises/{id}/activation-code", None),
         ("GET", "/api/v1/enterprises/{id}/attachments", None),
+        // The official documents issued to it (R-INSP-3, R-HAZ-2).
+        ("GET", "/api/v1/enterprises/{id}/documents", None),
         ("ATT GET", "/attachments/{id}", None),
         ("ATT GET", "/api/v1/attachments/{id}/content", None),
         ("CERT GET", "/api/v1/certificates/{id}", None),
@@ -78,6 +80,8 @@ fn enterprise_routes() -> Vec<Route> {
         ("PROD PUT", "/api/v1/products/{id}", Some(json!({"category_code": "04.01", "name": "x", "version": 1}))),
         ("PROD GET", "/products/{id}", None),
         ("PROD FORM", "/products/{id}", None),
+        // Recording an on-site inspection of the enterprise (R-INSP-3).
+        ("GET", "/inspections/new?enterprise_id={id}", None),
     ]
 }
 
@@ -192,6 +196,9 @@ fn ledger_routes() -> Vec<Route> {
     vec![
         ("HAZ GET", "/api/v1/hazards/{id}", None),
         ("HAZ POST", "/api/v1/hazards/{id}/steps", Some(json!({"action": "void", "note": "x", "version": 1}))),
+        // Issuing a hazard's 责令限期整改通知书 or 整改复查意见书 (R-HAZ-2).
+        ("HAZ POST", "/api/v1/hazards/{id}/documents", Some(json!({"kind": "rectification_order"}))),
+        ("HAZ FORM", "/hazards/{id}/documents", None),
         ("HAZ POST", "/api/v1/hazards/{id}/promote", Some(json!({}))),
         ("CAMP GET", "/api/v1/campaigns/{id}", None),
         (
@@ -204,6 +211,16 @@ fn ledger_routes() -> Vec<Route> {
         ("HAZ FORM", "/hazards/{id}/promote", None),
         ("CAMP GET", "/campaigns/{id}", None),
         ("CAMP FORM", "/campaigns/{id}/actions", None),
+        // The weekly report (R-REP-1): the table, its files, a figure's records, the submissions.
+        ("CAMP GET", "/api/v1/campaigns/{id}/weekly-report?week=2026-W16", None),
+        ("CAMP GET", "/api/v1/campaigns/{id}/weekly-report?week=cumulative&format=xlsx", None),
+        ("CAMP GET", "/api/v1/campaigns/{id}/weekly-report?week=2026-W16&format=csv", None),
+        ("CAMP GET", "/api/v1/campaigns/{id}/weekly-report/records?week=2026-W16&figure=target_enterprises", None),
+        ("CAMP GET", "/api/v1/campaigns/{id}/weekly-reports?week=2026-W16", None),
+        ("CAMP POST", "/api/v1/campaigns/{id}/weekly-reports", Some(json!({"week": "2026-W16"}))),
+        ("CAMP GET", "/campaigns/{id}/report?week=2026-W16", None),
+        ("CAMP GET", "/campaigns/{id}/report/records?week=2026-W16&figure=hazards_major", None),
+        ("CAMP FORM", "/campaigns/{id}/report/submit", None),
     ]
 }
 
@@ -217,10 +234,35 @@ fn inspection_routes() -> Vec<Route> {
             "/api/v1/inspections/{id}",
             Some(json!({"enterprise_id": uuid::Uuid::nil(), "notice": "none", "version": 1})),
         ),
+        // Issuing an inspection's 现场检查笔录 or 责令限期整改通知书 (R-INSP-3, R-HAZ-2).
+        ("INSP POST", "/api/v1/inspections/{id}/documents", Some(json!({"kind": "inspection_record"}))),
+        ("INSP FORM", "/inspections/{id}/documents", None),
         ("PLAN GET", "/api/v1/inspection-plans/{id}", None),
         ("SELF GET", "/api/v1/self-inspections/{id}", None),
         ("SELF PUT", "/api/v1/self-inspections/{id}", Some(json!({"answers": [], "version": 1}))),
+        // The pages (R-INSP-1, R-INSP-3, R-SELF-1): the record, its form post, the plan, the
+        // self-inspection and its form post.
+        ("INSP GET", "/inspections/{id}", None),
+        ("INSP FORM", "/inspections/{id}", None),
+        ("PLAN GET", "/inspection-plans/{id}", None),
+        ("SELF GET", "/self-inspections/{id}", None),
+        ("SELF FORM", "/self-inspections/{id}", None),
     ]
+}
+
+/// Official documents (R-INSP-3, R-HAZ-2): a document is regional data of its subject's region.
+fn document_routes() -> Vec<Route> {
+    vec![("DOC GET", "/api/v1/documents/{id}", None), ("DOC GET", "/api/v1/documents/{id}/pdf", None)]
+}
+
+/// A 责令限期整改通知书 for the hazard `hazard_id`, issued by the system account; its id.
+async fn document_in(t: &TestApp, hazard_id: &str) -> String {
+    let input = touchstone_app::documents::IssueInput { kind: "rectification_order".into() };
+    let system = touchstone_app::Actor::system(None);
+    let issued = touchstone_app::documents::issue_for_hazard(&t.app, &system, hazard_id.parse().expect("id"), &input)
+        .await
+        .expect("document");
+    issued.view.document.id.to_string()
 }
 
 /// A draft inspection, a plan and a self-inspection at the enterprise `enterprise_id` of
@@ -348,6 +390,7 @@ async fn call(c: &mut TestClient, route: &Route, id: &str) -> touchstone_testing
         .trim_start_matches("INSP ")
         .trim_start_matches("PLAN ")
         .trim_start_matches("SELF ")
+        .trim_start_matches("DOC ")
     {
         "GET" => c.get(&path).await,
         "FORM" => {
@@ -413,10 +456,12 @@ async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
     let mut key_lists = std::collections::HashMap::new();
     let mut ledgers = std::collections::HashMap::new();
     let mut inspections = std::collections::HashMap::new();
+    let mut documents = std::collections::HashMap::new();
     for region in ["360112", "360781", "360102", "360702", "360121"] {
         key_lists.insert(region, key_list_in(&t, region).await);
         ledgers.insert(region, ledger_in(&t, region, &enterprises[region].0).await);
         inspections.insert(region, inspections_in(&t, region, &enterprises[region].0).await);
+        documents.insert(region, document_in(&t, &ledgers[region].0).await);
     }
     // An import job of 新建区's officer, and one of 瑞金's: jobs belong to their bureau.
     let mut jobs = std::collections::HashMap::new();
@@ -523,6 +568,10 @@ async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
                 refused_like_missing(&mut client, who, route, target, secret).await;
                 checked += 1;
             }
+            for route in &document_routes() {
+                refused_like_missing(&mut client, who, route, &documents[region], name).await;
+                checked += 1;
+            }
             let (inspection_id, plan_id, self_id, plan_name) = &inspections[region];
             for route in &inspection_routes() {
                 let (target, secret) = match &route.0[..4] {
@@ -537,6 +586,11 @@ async fn no_route_leaks_a_user_or_bureau_of_another_jurisdiction_to_any_role() {
                 "/api/v1/inspections?per_page=500",
                 "/api/v1/inspection-plans?per_page=500",
                 "/api/v1/self-inspections?per_page=500",
+                "/inspections?per_page=500",
+                "/inspection-plans?per_page=500",
+                "/self-inspections?per_page=500",
+                "/inspections/export.csv",
+                "/self-inspections/export.csv",
             ] {
                 let r = client.get(list).await;
                 assert!(
@@ -840,4 +894,95 @@ async fn no_route_leaks_a_registration_or_the_accounts_of_a_body_or_laboratory_o
         }
     }
     assert!(checked > 200, "the table covered {checked} cases");
+}
+
+/// Posts a one-file archive (R-ENT-6) whose establishments default to `region`, to the API
+/// or (`page`) the imports page's form; the status and the job's id (or the error).
+async fn post_archive(t: &TestApp, c: &TestClient, region: &str, secret: &str, page: bool) -> (u16, String) {
+    let boundary = "isolation-archive";
+    let mapping = format!(
+        "source = \"iso\"\ndefault_region = \"{region}\"\n[[files]]\nrole = \"denormalised\"\nmatch = [\"*.csv\"]\n\
+         [files.columns]\nestablishment_id = \"E\"\nname = \"N\"\ninspection_id = \"I\"\ninspection_date = \"D\"\n\
+         description = \"F\"\n"
+    );
+    let csv = format!("E,N,I,D,F\n1,{secret},10,2012-04-12,dirty floor\n1,{secret},10,2012-04-12,no thermometer\n");
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"mapping\"; filename=\"m.toml\"\r\n\r\n{mapping}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{secret}.csv\"\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .post(format!("{}{}", t.base, if page { "/imports/archive" } else { "/api/v1/imports/archive" }))
+        .header("cookie", format!("ts_session={}", c.session.clone().unwrap_or_default()))
+        .header("origin", t.base.clone())
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .expect("sent");
+    let status = res.status().as_u16();
+    if status == 303 {
+        let to = res.headers()["location"].to_str().unwrap_or("").trim_start_matches("/imports/").to_string();
+        return (status, to);
+    }
+    let body: serde_json::Value = res.json().await.unwrap_or(serde_json::Value::Null);
+    (status, body["id"].as_str().map(String::from).unwrap_or_else(|| body.to_string()))
+}
+
+// R-AUTH-1 for POST /api/v1/imports/archive (R-ENT-6): no role brings an archive's records into
+// another jurisdiction — every row is refused and nothing is written — and an archive job is
+// answered to another bureau's staff like a job that does not exist.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_archive_import_never_writes_into_nor_shows_to_another_jurisdiction() {
+    let t = TestApp::spawn().await;
+    // Archive jobs of 新建区's officer and of 瑞金's: jobs belong to their bureau.
+    let mut owned = std::collections::HashMap::new();
+    for (owner, region) in [("xj.officer", "360112"), ("ruijin.officer", "360781")] {
+        let c = t.signed_in(owner).await;
+        let (status, job) = post_archive(&t, &c, region, &format!("{owner}秘密档案"), false).await;
+        assert_eq!(status, 202, "{job}");
+        owned.insert(owner, job);
+    }
+    let mut checked = 0;
+    for (who, foreign) in [
+        ("ncx.admin", "360112"),
+        ("ncx.officer", "360112"),
+        ("ncx.inspector", "360781"),
+        ("ruijin.admin", "360121"),
+        ("ruijin.officer", "360121"),
+        ("gjxq.officer", "360121"),
+        ("nc.legal", "360781"),
+    ] {
+        let mut c = t.signed_in(who).await;
+        let secret = format!("{who}越权档案");
+        for page in [false, true] {
+            let (status, id) = post_archive(&t, &c, foreign, &secret, page).await;
+            assert!(status == 202 || status == 303 || status == 403, "{who}: {status} {id}");
+            if status != 403 {
+                let mut outcome = serde_json::Value::Null;
+                for _ in 0..100 {
+                    outcome = c.get(&format!("/api/v1/imports/{id}")).await.json();
+                    if !matches!(outcome["job"]["status"].as_str(), Some("queued" | "validating" | "applying")) {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                assert_eq!(outcome["job"]["inserted"], 0, "{who}: {outcome}");
+                assert_eq!(outcome["errors"][0]["field"], "region", "{who}: {outcome}");
+            }
+        }
+        let listed = c.get(&format!("/api/v1/enterprises?q={}", &secret[..6])).await;
+        assert!(!listed.text.contains(&secret), "{who} wrote into {foreign}");
+        let foreign_owner = if who.starts_with("ruijin") { "xj.officer" } else { "ruijin.officer" };
+        for path in ["/api/v1/imports/{id}", "/api/v1/imports/{id}/errors.csv", "/imports/{id}"] {
+            let other = c.get(&path.replace("{id}", &owned[foreign_owner])).await;
+            let nowhere = c.get(&path.replace("{id}", &uuid::Uuid::now_v7().to_string())).await;
+            assert_eq!(other.status, nowhere.status, "{who} {path}");
+            assert!(!other.text.contains(&format!("{foreign_owner}秘密档案")), "{who} {path} leaks the archive job");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 21);
 }

@@ -4,11 +4,13 @@
 #[macro_use]
 mod codes;
 
+pub mod archive;
 pub mod audit_chain;
 pub mod campaign;
 pub mod catalogue;
 pub mod certificate;
 pub mod checklist;
+pub mod document;
 pub mod enterprise;
 pub mod error;
 pub mod hazard;
@@ -16,6 +18,7 @@ pub mod jurisdiction;
 pub mod laboratory;
 pub mod password;
 pub mod region;
+pub mod report;
 pub mod role;
 pub mod search;
 pub mod similar;

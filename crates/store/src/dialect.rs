@@ -34,6 +34,27 @@ pub fn columns_query(engine: Engine) -> &'static str {
     }
 }
 
+/// SQL for the text of the top-level `key` of the JSON object stored as text in `column`
+/// (`NULL` when absent): `json_extract` on SQLite, `->>` on PostgreSQL.
+pub fn json_text(engine: Engine, column: &str, key: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("json_extract({column}, '$.{key}')"),
+        Engine::Postgres => format!("(CAST({column} AS jsonb) ->> '{key}')"),
+    }
+}
+
+/// SQL for a UUID column as the hyphenated lower-case text other tables keep ids in (audit
+/// entries' `entity_id`): SQLite stores UUIDs as 16-byte blobs.
+pub fn uuid_text(engine: Engine, column: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!(
+            "lower(substr(hex({column}), 1, 8) || '-' || substr(hex({column}), 9, 4) || '-' || substr(hex({column}), 13, 4) \
+             || '-' || substr(hex({column}), 17, 4) || '-' || substr(hex({column}), 21, 12))"
+        ),
+        Engine::Postgres => format!("CAST({column} AS TEXT)"),
+    }
+}
+
 /// Case-insensitive "contains" for a filter: both engines lower-case ASCII; Chinese text
 /// matches as it is.
 pub fn contains_pattern(needle: &str) -> String {

@@ -326,9 +326,64 @@ pub async fn reviews_waiting_since(db: &Db, before: &str, limit: i64) -> Result<
     .await
 }
 
+/// The status hazard `{a}` had at the start of the cut-off date D, as its history was known
+/// before the instant `known_before` — the one place this rule is written (METHODS §1 "as of",
+/// R-HAZ-3). It is the `to_status` of its last event (by sequence) recorded before
+/// `known_before` and taking effect before D: an event takes effect on its own date, except
+/// a closing, which takes effect on the hazard's `closed_on` (the found date when corrected on
+/// the spot). A hazard found before D but recorded later, with no step before D, was open.
+/// Shortcut: a row not changed since before both instants has its current status.
+/// `(sql, args)`.
+pub(crate) fn status_as_of(a: &str, cutoff_date: &str, cutoff_at: i64, known_before: i64) -> (String, Vec<Arg>) {
+    (
+        format!(
+            "(CASE WHEN {a}.updated_at < ? THEN {a}.status ELSE COALESCE((SELECT ev.to_status FROM hazard_events ev \
+             WHERE ev.hazard_id = {a}.id AND ev.at < ? AND (CASE WHEN ev.to_status = 'closed' THEN {a}.closed_on ELSE ev.on_date END) < ? \
+             ORDER BY ev.seq DESC LIMIT 1), 'open') END)"
+        ),
+        args![cutoff_at.min(known_before), known_before, cutoff_date],
+    )
+}
+
+/// The rectification deadline in force for hazard `{a}` at the start of D, as known before
+/// `known_before`: the last granted extension by then, else the deadline first set (METHODS
+/// §3: overdue counts from the extended deadline). `(sql, args)`.
+pub(crate) fn deadline_as_of(a: &str, cutoff_date: &str, cutoff_at: i64, known_before: i64) -> (String, Vec<Arg>) {
+    (
+        format!(
+            "(CASE WHEN {a}.updated_at < ? THEN {a}.deadline ELSE COALESCE((SELECT ev.deadline_after FROM hazard_events ev \
+             WHERE ev.hazard_id = {a}.id AND ev.deadline_after IS NOT NULL AND ev.at < ? AND ev.on_date < ? \
+             ORDER BY ev.seq DESC LIMIT 1), {a}.original_deadline) END)"
+        ),
+        args![cutoff_at.min(known_before), known_before, cutoff_date],
+    )
+}
+
+/// The hazards of campaign `campaign_id` (METHODS §2): those whose source record — a
+/// self-inspection, inspection or spot check — belongs to it. `(sql, args)`.
+pub(crate) fn of_campaign(a: &str, campaign_id: Uuid) -> (String, Vec<Arg>) {
+    (
+        format!("({a}.campaign_id = ? AND {a}.source IN ('self_inspection', 'inspection', 'spot_check'))"),
+        args![campaign_id],
+    )
+}
+
+/// Hazard `{a}` was recorded before `known_before` and had not been voided by then ("voided
+/// hazards never count", METHODS §2: voiding corrects the record). `(sql, args)`.
+pub(crate) fn counts_as_known(a: &str, known_before: i64) -> (String, Vec<Arg>) {
+    (
+        format!(
+            "({a}.created_at < ? AND ({a}.status <> 'voided' OR NOT EXISTS (SELECT 1 FROM hazard_events vd \
+             WHERE vd.hazard_id = {a}.id AND vd.to_status = 'voided' AND vd.at < ?)))"
+        ),
+        args![known_before, known_before],
+    )
+}
+
 /// The count of hazards in `region_code`'s subtree (within the actor's scope) found before
 /// the cut-off date `cutoff` and still open at its start (动态清零, R-HAZ-3), rebuilt from the
-/// event history: a hazard is open at an instant when its last event before it leaves it open.
+/// event history as it was known at the cut-off instant ([`status_as_of`]); of one campaign
+/// ([`of_campaign`]) when given.
 pub async fn open_at_cutoff(
     db: &Db,
     v: &Visibility<'_>,
@@ -338,18 +393,21 @@ pub async fn open_at_cutoff(
     cutoff_at: i64,
 ) -> Result<i64, StoreError> {
     let (cond, mut args) = visible(v);
-    let (sub, mut sub_args) = subtree("h.region_code", region_code);
-    args.append(&mut sub_args);
-    let mut sql = format!(
-        "SELECT COUNT(*) AS n FROM hazards h WHERE {cond} AND {sub} AND h.found_on < ? \
-         AND (SELECT ev.to_status FROM hazard_events ev WHERE ev.hazard_id = h.id AND ev.at < ? \
-              ORDER BY ev.seq DESC LIMIT 1) IN ('open', 'rectifying', 'evidence_submitted')"
-    );
+    let (sub, sub_args) = subtree("h.region_code", region_code);
+    let (known, known_args) = counts_as_known("h", cutoff_at);
+    let (status, status_args) = status_as_of("h", cutoff_date, cutoff_at, cutoff_at);
+    args.extend(sub_args);
     args.push(Arg::from(cutoff_date));
-    args.push(Arg::from(cutoff_at));
+    args.extend(known_args);
+    args.extend(status_args);
+    let mut sql = format!(
+        "SELECT COUNT(*) AS n FROM hazards h WHERE {cond} AND {sub} AND h.found_on < ? AND {known} \
+         AND {status} IN ('open', 'rectifying', 'evidence_submitted')"
+    );
     if let Some(c) = campaign_id {
-        sql.push_str(" AND h.campaign_id = ?");
-        args.push(Arg::from(c));
+        let (camp, camp_args) = of_campaign("h", c);
+        sql.push_str(&format!(" AND {camp}"));
+        args.extend(camp_args);
     }
     let c: Option<Counter> = db.fetch_optional(&sql, args).await?;
     Ok(c.map(|c| c.n).unwrap_or(0))

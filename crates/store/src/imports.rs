@@ -39,6 +39,9 @@ pub struct ImportErrorRow {
     pub field: String,
     pub value: String,
     pub reason: String,
+    /// The file of a several-file import (an archive); none for one file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -101,7 +104,7 @@ pub async fn finish(tx: &mut Tx, j: &JobRow) -> Result<(), StoreError> {
 
 pub async fn errors(db: &Db, job_id: Uuid, limit: i64) -> Result<Vec<ImportErrorRow>, StoreError> {
     db.fetch_all(
-        &format!("SELECT id, job_id, row_number, field, value, reason FROM import_errors WHERE job_id = ? ORDER BY row_number, id LIMIT {limit}"),
+        &format!("SELECT id, job_id, row_number, field, value, reason, file_name FROM import_errors WHERE job_id = ? ORDER BY file_name, row_number, id LIMIT {limit}"),
         args![job_id],
     )
     .await
@@ -137,9 +140,11 @@ pub async fn insert_change(tx: &mut Tx, c: &ChangeRow) -> Result<(), StoreError>
 
 /// Writes an import's row errors in multi-row statements.
 pub async fn insert_errors(tx: &mut Tx, errors: &[ImportErrorRow]) -> Result<(), StoreError> {
-    const COLUMNS: [&str; 6] = ["id", "job_id", "row_number", "field", "value", "reason"];
-    let rows: Vec<Vec<Arg>> =
-        errors.iter().map(|e| args![e.id, e.job_id, e.row_number, &e.field, &e.value, &e.reason]).collect();
+    const COLUMNS: [&str; 7] = ["id", "job_id", "row_number", "field", "value", "reason", "file_name"];
+    let rows: Vec<Vec<Arg>> = errors
+        .iter()
+        .map(|e| args![e.id, e.job_id, e.row_number, &e.field, &e.value, &e.reason, e.file_name.clone()])
+        .collect();
     crate::bulk::insert_rows(tx, "import_errors", &COLUMNS, rows).await?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! takes the actor's `Scope` and applies it in SQL (R-AUTH-1). No business rules here.
 
 pub mod activation;
+pub mod archive;
 pub mod attachments;
 pub mod audit;
 pub mod backup;
@@ -11,6 +12,7 @@ pub mod campaigns;
 pub mod certificates;
 pub mod db;
 pub mod dialect;
+pub mod documents;
 pub mod enterprises;
 pub mod hazards;
 pub mod imports;
@@ -25,6 +27,7 @@ pub mod numbers;
 pub mod organisations;
 pub mod products;
 pub mod registrations;
+pub mod reports;
 pub mod scope;
 pub mod search;
 pub mod self_inspections;

@@ -17,7 +17,10 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "key_product_lists", include_str!("../migrations/0010_key_product_lists.sql")),
     (11, "campaigns_hazards", include_str!("../migrations/0011_campaigns_hazards.sql")),
     (12, "inspections", include_str!("../migrations/0012_inspections.sql")),
+    (13, "archive", include_str!("../migrations/0013_archive.sql")),
+    (14, "weekly_reports", include_str!("../migrations/0014_weekly_reports.sql")),
     (15, "hazard_samples", include_str!("../migrations/0015_hazard_samples.sql")),
+    (16, "documents", include_str!("../migrations/0016_documents.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

@@ -8,6 +8,7 @@
 //! says how its rows map and validate, how they compare with what is registered, and how
 //! they are written.
 
+pub mod archive;
 pub mod certificates;
 pub mod enterprises;
 pub mod products;
@@ -122,6 +123,7 @@ pub(crate) fn error_row(job: Uuid, row: usize, field: &str, value: &str, reason:
         field: field.into(),
         value: value.chars().take(200).collect(),
         reason,
+        file_name: None,
     }
 }
 
@@ -576,11 +578,22 @@ pub async fn list(
 }
 
 /// The error report's header and rows: row, field, value, reason (for CSV and XLSX).
+/// An archive's report (several files) starts with the file.
 pub fn error_table(errors: &[ImportErrorRow]) -> (Vec<String>, Vec<Vec<String>>) {
-    let header = ["row", "field", "value", "reason"].map(String::from).to_vec();
+    let with_file = errors.iter().any(|e| e.file_name.is_some());
+    let mut header = ["row", "field", "value", "reason"].map(String::from).to_vec();
+    if with_file {
+        header.insert(0, "file".into());
+    }
     let rows = errors
         .iter()
-        .map(|e| vec![e.row_number.to_string(), e.field.clone(), e.value.clone(), e.reason.clone()])
+        .map(|e| {
+            let mut r = vec![e.row_number.to_string(), e.field.clone(), e.value.clone(), e.reason.clone()];
+            if with_file {
+                r.insert(0, e.file_name.clone().unwrap_or_default());
+            }
+            r
+        })
         .collect();
     (header, rows)
 }

@@ -119,3 +119,31 @@ pub async fn errors_xlsx(state: State<AppState>, auth: Auth, id: Id) -> WebResul
 pub async fn errors_csv(state: State<AppState>, auth: Auth, id: Id) -> WebResult<Response> {
     crate::ui::imports::errors_csv(state, auth, id).await
 }
+
+/// The parts of an archive upload (R-ENT-6).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ArchiveForm {
+    /// The mapping file (TOML, docs/archive-import.md).
+    #[schema(format = Binary)]
+    mapping: String,
+    /// The archive's CSV files, each a part named `file`; their names pick their `[[files]]` entry.
+    #[schema(format = Binary)]
+    file: Vec<String>,
+    /// Any value: refuse the whole archive if any row is bad.
+    strict: Option<String>,
+}
+
+/// Start importing a legacy archive (R-ENT-6): a multipart form with the mapping (`mapping`),
+/// one or more CSV files (`file`) and optionally `strict`; answers 202 with the job to follow
+/// at `/api/v1/imports/{id}` (its message has the counts; its errors name file and row).
+#[utoipa::path(post, path = "/api/v1/imports/archive", tag = "imports", request_body(content = inline(ArchiveForm), content_type = "multipart/form-data"),
+    responses((status = 202, body = JobRow), (status = 422, body = ErrorBody)))]
+pub async fn archive(
+    State(state): State<AppState>,
+    auth: Auth,
+    form: axum::extract::Multipart,
+) -> WebResult<(StatusCode, Json<JobRow>)> {
+    let job = crate::ui::imports::start_archive(&state, &auth, form).await?;
+    Ok((StatusCode::ACCEPTED, Json(job)))
+}

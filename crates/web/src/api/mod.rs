@@ -9,6 +9,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod catalogue;
 pub mod certificates;
+pub mod documents;
 pub mod enterprises;
 pub mod hazards;
 pub mod imports;
@@ -21,6 +22,7 @@ pub mod organisations;
 pub mod products;
 pub mod regions;
 pub mod registrations;
+pub mod reports;
 pub mod similar;
 pub mod users;
 
@@ -104,6 +106,12 @@ pub fn routes() -> Router<AppState> {
             post(imports::certificates)
                 .layer(axum::extract::DefaultBodyLimit::max(touchstone_app::imports::MAX_FILE_BYTES as usize + 1024)),
         )
+        .route(
+            "/imports/archive",
+            post(imports::archive).layer(axum::extract::DefaultBodyLimit::max(
+                touchstone_app::imports::MAX_FILE_BYTES as usize + 1024 * 1024,
+            )),
+        )
         .route("/imports/{id}", get(imports::get))
         .route("/imports/{id}/errors.csv", get(imports::errors_csv))
         .route("/imports/{id}/errors.xlsx", get(imports::errors_xlsx))
@@ -116,6 +124,11 @@ pub fn routes() -> Router<AppState> {
         .route("/hazard-samples", get(similar::samples))
         .route("/hazards/{id}", get(hazards::get))
         .route("/hazards/{id}/steps", post(hazards::step))
+        .route("/hazards/{id}/documents", post(documents::issue_for_hazard))
+        .route("/inspections/{id}/documents", post(documents::issue_for_inspection))
+        .route("/documents/{id}", get(documents::get))
+        .route("/documents/{id}/pdf", get(documents::pdf))
+        .route("/enterprises/{id}/documents", get(documents::of_enterprise))
         .route("/inspection-plans", get(inspections::list_plans).post(inspections::create_plan))
         .route("/inspection-plans/{id}", get(inspections::get_plan))
         .route("/inspections", get(inspections::list).post(inspections::create))
@@ -126,6 +139,9 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/from-template", post(campaigns::from_template))
         .route("/campaigns/{id}", get(campaigns::get))
         .route("/campaigns/{id}/actions", post(campaigns::take_action))
+        .route("/campaigns/{id}/weekly-report", get(reports::weekly))
+        .route("/campaigns/{id}/weekly-report/records", get(reports::records))
+        .route("/campaigns/{id}/weekly-reports", get(reports::submissions).post(reports::submit))
         .route("/notifications", get(notifications::list))
         .route("/notifications/read-all", post(notifications::read_all))
         .route("/notifications/{id}/read", post(notifications::read))

@@ -7,8 +7,9 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    accounts, activation, attachments, audit, auth, campaigns, catalogue, certificates, enterprises, hazards, imports,
-    inspections, laboratories, me, notifications, organisations, products, regions, registrations, similar, users,
+    accounts, activation, attachments, audit, auth, campaigns, catalogue, certificates, documents, enterprises,
+    hazards, imports, inspections, laboratories, me, notifications, organisations, products, regions, registrations,
+    reports, similar, users,
 };
 
 #[derive(OpenApi)]
@@ -23,7 +24,7 @@ use super::{
         certificates::list, certificates::create, certificates::get, certificates::change_status, certificates::check, certificates::bodies, certificates::create_body,
         catalogue::categories, catalogue::key_products, catalogue::effective, catalogue::lists, catalogue::create_list, catalogue::get_list,
         catalogue::update_list, catalogue::add_item, catalogue::remove_item, enterprises::timeline,
-        imports::enterprises, imports::products, imports::certificates, imports::get, imports::errors_csv, imports::errors_xlsx,
+        imports::enterprises, imports::products, imports::certificates, imports::archive, imports::get, imports::errors_csv, imports::errors_xlsx,
         products::list, products::create, products::get, products::update, activation::issue, activation::claim, attachments::upload, attachments::list,
         accounts::body, accounts::body_accounts, accounts::create_body_account, accounts::laboratory_accounts, accounts::create_laboratory_account,
         laboratories::list, laboratories::create, laboratories::get, laboratories::update,
@@ -32,7 +33,9 @@ use super::{
         inspections::list_plans, inspections::create_plan, inspections::get_plan, inspections::list, inspections::create,
         inspections::get, inspections::save, inspections::list_self, inspections::start_self, inspections::get_self,
         inspections::fill_self,
+        documents::issue_for_inspection, documents::issue_for_hazard, documents::get, documents::pdf, documents::of_enterprise,
         campaigns::list, campaigns::create, campaigns::from_template, campaigns::get, campaigns::take_action,
+        reports::weekly, reports::records, reports::submit, reports::submissions,
         notifications::list, notifications::read, notifications::read_all,
         audit::list, regions::list,
     ),
@@ -40,7 +43,7 @@ use super::{
     security(("session" = []), ("token" = [])),
     tags((name = "auth", description = "Signing in and out"), (name = "account", description = "The caller's own account"),
          (name = "users", description = "Staff administration, per bureau"), (name = "organisations", description = "Bureaus and jurisdictions"),
-         (name = "enterprises", description = "The enterprise ledger (一企一档)"), (name = "certificates", description = "Certificates and certification bodies"), (name = "laboratories", description = "The laboratory registry"), (name = "accounts", description = "Accounts of certification bodies and laboratories"), (name = "catalogue", description = "Product categories and key-product lists"), (name = "imports", description = "Bulk imports"), (name = "hazards", description = "The hazard ledger (隐患台账)"), (name = "inspections", description = "On-site inspections and self-inspections"), (name = "campaigns", description = "Special campaigns (专项行动)"), (name = "audit", description = "The tamper-evident audit log"), (name = "regions", description = "GB/T 2260 regions"))
+         (name = "enterprises", description = "The enterprise ledger (一企一档)"), (name = "certificates", description = "Certificates and certification bodies"), (name = "laboratories", description = "The laboratory registry"), (name = "accounts", description = "Accounts of certification bodies and laboratories"), (name = "catalogue", description = "Product categories and key-product lists"), (name = "imports", description = "Bulk imports"), (name = "hazards", description = "The hazard ledger (隐患台账)"), (name = "inspections", description = "On-site inspections and self-inspections"), (name = "documents", description = "Official documents printed as PDF (现场检查笔录, 责令限期整改通知书, 整改复查意见书)"), (name = "campaigns", description = "Special campaigns (专项行动)"), (name = "reports", description = "Campaign statistics and weekly reports"), (name = "audit", description = "The tamper-evident audit log"), (name = "regions", description = "GB/T 2260 regions"))
 )]
 pub struct ApiDoc;
 

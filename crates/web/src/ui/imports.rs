@@ -1,5 +1,5 @@
 //! Bulk import pages (R-ENT-5): choose what the file holds (enterprises, products or
-//! certificates), upload it (streamed to disk with a size limit), follow the job's progress —
+//! certificates) — or send a legacy archive with its mapping (R-ENT-6) — upload it (streamed to disk with a size limit), follow the job's progress —
 //! kept in the database, so a reload or another tab finds it — read the per-row error report
 //! and download it as CSV or XLSX.
 
@@ -165,4 +165,82 @@ pub async fn errors_xlsx(State(state): State<AppState>, auth: Auth, Id(id): Id) 
     let outcome = imports::get(&state.app, &auth.actor, id).await?;
     let (header, rows) = imports::error_table(&outcome.errors);
     Ok(crate::listing::xlsx_response(&format!("import-{id}-errors.xlsx"), header, rows))
+}
+
+/// Largest mapping file accepted.
+const MAX_MAPPING_BYTES: usize = 1024 * 1024;
+
+/// Reads an archive upload (R-ENT-6: a `mapping` part, `file` parts, optionally `strict`),
+/// saves the files, registers the job and starts it in the background; the uploads are
+/// removed when it ends or is refused.
+pub async fn start_archive(state: &AppState, auth: &Auth, mut form: Multipart) -> WebResult<JobRow> {
+    use touchstone_app::imports::archive::{self as archive_import, ArchiveFile};
+    let mut strict = false;
+    let mut mapping = None;
+    let mut files: Vec<ArchiveFile> = Vec::new();
+    let cleanup = |files: &[ArchiveFile]| {
+        for f in files {
+            let _ = std::fs::remove_file(&f.path);
+        }
+    };
+    let read = async {
+        while let Some(field) =
+            form.next_field().await.map_err(|e| Error::field("file", "upload_failed", e.body_text()))?
+        {
+            match field.name() {
+                Some("strict") => strict = true,
+                Some("mapping") => {
+                    let bytes =
+                        field.bytes().await.map_err(|e| Error::field("mapping", "upload_failed", e.body_text()))?;
+                    if bytes.len() > MAX_MAPPING_BYTES {
+                        return Err(Error::field("mapping", "too_large", "at most 1 MiB").into());
+                    }
+                    mapping = Some(String::from_utf8_lossy(&bytes).into_owned());
+                }
+                Some("file") => {
+                    let name = field.file_name().unwrap_or("archive.csv").to_string();
+                    if name.is_empty() {
+                        continue;
+                    }
+                    let path = save_upload(
+                        state,
+                        "imports",
+                        &name,
+                        Some(&["csv", "txt", "tsv"]),
+                        MAX_FILE_BYTES,
+                        Field(field),
+                    )
+                    .await?;
+                    files.push(ArchiveFile { path, name });
+                }
+                _ => {}
+            }
+        }
+        let text = mapping.take().filter(|m| !m.trim().is_empty());
+        let text = text.ok_or_else(|| Error::field("mapping", "required", "the mapping file"))?;
+        let mapping = archive_import::parse_mapping(&text)?;
+        let job = archive_import::create_job(&state.app, &auth.actor, &mapping, &files, strict).await?;
+        WebResult::Ok((mapping, job))
+    };
+    let (mapping, job) = match read.await {
+        Ok(v) => v,
+        Err(e) => {
+            cleanup(&files);
+            return Err(e);
+        }
+    };
+    let (app, actor, queued) = (state.app.clone(), auth.actor.clone(), job.clone());
+    tokio::spawn(async move {
+        if let Err(e) = archive_import::run(&app, &actor, queued, &mapping, &files, &|_, _| {}).await {
+            tracing::warn!(error = %e, "archive import ended with an error");
+        }
+        cleanup(&files);
+    });
+    Ok(job)
+}
+
+/// The archive form of the imports page: starts the job and shows it.
+pub async fn upload_archive(State(state): State<AppState>, auth: Auth, form: Multipart) -> WebResult<Response> {
+    let job = start_archive(&state, &auth, form).await?;
+    Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response())
 }

@@ -10,14 +10,20 @@ pub mod audit;
 pub mod campaigns;
 pub mod catalogue;
 pub mod certificates;
+pub mod documents;
 pub mod enterprises;
 pub mod hazards;
 pub mod imports;
+pub mod inspection_plans;
+pub mod inspections;
 pub mod laboratories;
 pub mod login;
 pub mod notifications;
+pub mod pairs;
 pub mod products;
 pub mod registrations;
+pub mod reports;
+pub mod self_inspections;
 
 use askama::Template;
 use axum::Router;
@@ -94,10 +100,39 @@ pub fn routes() -> Router<AppState> {
         .route("/hazards/export.xlsx", get(hazards::export_xlsx))
         .route("/hazards/{id}", get(hazards::show))
         .route("/hazards/{id}/steps", post(hazards::step))
+        .route("/hazards/{id}/documents", post(documents::issue_for_hazard))
+        .route("/inspections/{id}/documents", post(documents::issue_for_inspection))
+        .route("/self-inspections", get(self_inspections::list).post(self_inspections::start))
+        .route("/self-inspections/export.csv", get(self_inspections::export))
+        .route("/self-inspections/export.xlsx", get(self_inspections::export_xlsx))
+        .route("/self-inspections/{id}", get(self_inspections::show).post(self_inspections::fill))
+        .route("/inspection-plans", get(inspection_plans::list).post(inspection_plans::create))
+        .route("/inspection-plans/new", get(inspection_plans::new))
+        .route("/inspection-plans/export.csv", get(inspection_plans::export))
+        .route("/inspection-plans/export.xlsx", get(inspection_plans::export_xlsx))
+        .route("/inspection-plans/{id}", get(inspection_plans::show))
+        .route(
+            "/inspections",
+            get(inspections::list).post(inspections::create).layer(axum::extract::DefaultBodyLimit::max(
+                touchstone_app::attachments::MAX_BYTES as usize + 1024 * 1024,
+            )),
+        )
+        .route("/inspections/new", get(inspections::new))
+        .route("/inspections/export.csv", get(inspections::export))
+        .route("/inspections/export.xlsx", get(inspections::export_xlsx))
+        .route(
+            "/inspections/{id}",
+            get(inspections::show).post(inspections::save).layer(axum::extract::DefaultBodyLimit::max(
+                touchstone_app::attachments::MAX_BYTES as usize + 1024 * 1024,
+            )),
+        )
         .route("/campaigns", get(campaigns::list))
         .route("/campaigns/from-template", post(campaigns::from_template))
         .route("/campaigns/{id}", get(campaigns::show))
         .route("/campaigns/{id}/actions", post(campaigns::take_action))
+        .route("/campaigns/{id}/report", get(reports::show))
+        .route("/campaigns/{id}/report/records", get(reports::records))
+        .route("/campaigns/{id}/report/submit", post(reports::submit))
         .route("/notifications", get(notifications::list))
         .route("/notifications/read-all", post(notifications::read_all))
         .route("/notifications/{id}/read", post(notifications::read))
@@ -120,6 +155,12 @@ pub fn routes() -> Router<AppState> {
                 touchstone_app::imports::MAX_FILE_BYTES as usize + 64 * 1024,
             )),
         )
+        .route(
+            "/imports/archive",
+            axum::routing::post(imports::upload_archive).layer(axum::extract::DefaultBodyLimit::max(
+                touchstone_app::imports::MAX_FILE_BYTES as usize + 1024 * 1024,
+            )),
+        )
         .route("/imports/{id}", get(imports::show))
         .route("/imports/{id}/errors.csv", get(imports::errors_csv))
         .route("/imports/{id}/errors.xlsx", get(imports::errors_xlsx))
@@ -138,6 +179,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/static/app.js",
             get(|| static_file("text/javascript; charset=utf-8", include_str!("../../static/app.js"))),
+        )
+        .route(
+            "/static/offline.js",
+            get(|| static_file("text/javascript; charset=utf-8", include_str!("../../static/offline.js"))),
         )
         .route(
             "/static/vendor/htmx.min.js",
@@ -168,6 +213,8 @@ pub struct Nav {
     pub can_read_hazards: bool,
     /// Records hazards at enterprises (officers, inspectors).
     pub can_record_hazards: bool,
+    /// An enterprise's user: fills the enterprise's self-inspections.
+    pub own_enterprise: bool,
     /// Unread notifications, for the badge beside the nav link.
     pub unread: i64,
     /// The current path and query, for the language switch to come back to.
@@ -188,6 +235,7 @@ impl Nav {
             own_certificates: false,
             can_read_hazards: false,
             can_record_hazards: false,
+            own_enterprise: false,
             unread: 0,
             here: path.to_string(),
         }
@@ -210,6 +258,7 @@ impl Nav {
             can_read_hazards: auth.actor.can(Permission::ReadEnterprises)
                 || auth.actor.bound_to(BindingKind::Enterprise).is_some(),
             can_record_hazards: auth.actor.can(Permission::RecordHazards),
+            own_enterprise: auth.actor.own_enterprise().is_some(),
             unread: auth.unread,
             here: auth.ctx.path.clone(),
         }
