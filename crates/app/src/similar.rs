@@ -62,7 +62,7 @@ fn ranked<T>(probe: &Probe, items: Vec<T>, of: impl Fn(&T) -> Probe<'_>) -> Vec<
         .into_iter()
         .filter_map(|item| score(probe, &shingled, &of(&item)).map(|score| Scored { score, item }))
         .collect();
-    out.sort_by(|a, b| b.score.cmp(&a.score));
+    out.sort_by_key(|s| std::cmp::Reverse(s.score));
     out.truncate(SHOWN);
     out
 }
