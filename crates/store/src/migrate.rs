@@ -4,7 +4,7 @@
 use crate::{Db, StoreError, args};
 
 /// (version, name, SQL) in order.
-const MIGRATIONS: &[(i64, &str, &str)] = &[
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
     (2, "enterprises", include_str!("../migrations/0002_enterprises.sql")),
     (3, "certificates", include_str!("../migrations/0003_certificates.sql")),

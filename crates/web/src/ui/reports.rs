@@ -131,7 +131,11 @@ async fn page(
     let today = parse_date(&state.app.clock.now().china_date()).unwrap_or(Date::MIN);
     let campaign = touchstone_app::campaigns::readable(&state.app, &auth.actor, id).await?.ok_or(Error::NotFound)?;
     let own_region = auth.actor.organisation.as_ref().is_some_and(|o| o.region_code == r.region_code);
-    let week_over = r.week.as_deref().and_then(|w| IsoWeek::parse(w).ok()).is_some_and(|w| w.sunday() < today);
+    // A week that is over and overlaps the campaign (the picker may offer later weeks to read).
+    let (starts, ends) = (parse_date(&campaign.starts_on), parse_date(&campaign.ends_on));
+    let week_over = r.week.as_deref().and_then(|w| IsoWeek::parse(w).ok()).is_some_and(|w| {
+        w.sunday() < today && starts.is_none_or(|s| w.sunday() >= s) && ends.is_none_or(|e| w.monday() <= e)
+    });
     let can_submit = auth.actor.can(Permission::ManageCampaigns) && own_region && week_over && r.published.is_none();
     let mut headers = vec![tr.t("col-region")];
     headers.extend(r.figures.iter().map(|f| if english { f.label_en.clone() } else { f.label.clone() }));
