@@ -42,6 +42,17 @@ pub struct Actor {
 pub const SYSTEM_USERNAME: &str = "system";
 
 impl Actor {
+    /// What this actor reads: records of its region scope, and its own enterprise's.
+    pub fn visibility(&self) -> touchstone_store::enterprises::Visibility<'_> {
+        touchstone_store::enterprises::Visibility { regions: &self.regions, own: self.own_enterprise() }
+    }
+
+    /// What this actor acts on as an officer: its region scope only, never through an
+    /// enterprise binding.
+    pub fn officer_visibility(&self) -> touchstone_store::enterprises::Visibility<'_> {
+        touchstone_store::enterprises::Visibility { regions: &self.regions, own: None }
+    }
+
     /// The built-in system account used by the CLI: every region, recorded with the OS user.
     pub fn system(os_user: Option<String>) -> Actor {
         Actor {

@@ -82,10 +82,6 @@ fn can_read(actor: &Actor) -> Result<()> {
     }
 }
 
-fn visibility(actor: &Actor) -> Visibility<'_> {
-    Visibility { regions: &actor.regions, own: actor.own_enterprise() }
-}
-
 fn kind_of(text: &str, allowed: &[DocumentKind]) -> Result<DocumentKind> {
     DocumentKind::parse(text).filter(|k| allowed.contains(k)).ok_or_else(|| {
         let codes: Vec<&str> = allowed.iter().map(|k| k.code()).collect();
@@ -387,13 +383,9 @@ fn order(
         rights_notice: format!(
             "你单位如对本通知不服，可以在收到本通知书之日起六十日内向{government}人民政府申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。"
         ),
-        date: rules::chinese_date(today(app)),
+        date: rules::chinese_date(app.today()),
         contact: actor.display_name.clone(),
     }
-}
-
-fn today(app: &App) -> time::Date {
-    date_of(&app.clock.now().china_date()).unwrap_or(time::Date::MIN)
 }
 
 /// 整改复查意见书 of the hazard's latest review, with the evidence submitted since the review
@@ -444,7 +436,7 @@ async fn opinion(
         }
         .into()
     });
-    let reviewed_on = date_of(&review.on_date).unwrap_or_else(|| today(app));
+    let reviewed_on = date_of(&review.on_date).unwrap_or_else(|| app.today());
     let new_deadline = match date_of(&hazard.deadline) {
         Some(d) if !passed && d >= reviewed_on => rules::chinese_date(d),
         _ => String::new(),
@@ -510,7 +502,7 @@ fn pdf_error(e: PdfError) -> Error {
 /// for the same subject with the same content.
 async fn issue(app: &App, actor: &Actor, draft: Draft) -> Result<Issued> {
     let hash = content_hash(&draft.doc, &draft.basis);
-    let today = today(app);
+    let today = app.today();
     let prefix = rules::number_prefix(draft.kind, &draft.bureau.region_code, today.year());
     // Bad data (a character no font has, too few officers) is refused before anything is locked.
     app.renderer.check(&with_number(&draft.doc, &format!("{prefix}1{NUMBER_SUFFIX}"), None)).map_err(pdf_error)?;
@@ -606,7 +598,7 @@ async fn view(app: &App, document: DocumentRow) -> Result<DocumentView> {
 /// One document; 404 when it is not visible.
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<DocumentView> {
     can_read(actor)?;
-    let row = store::get(&app.db, &visibility(actor), id).await?.ok_or(Error::NotFound)?;
+    let row = store::get(&app.db, &actor.visibility(), id).await?.ok_or(Error::NotFound)?;
     view(app, row).await
 }
 
@@ -628,8 +620,9 @@ pub async fn of_enterprise(
     window: &Window,
 ) -> Result<Page<DocumentView>> {
     can_read(actor)?;
-    let enterprise = enterprise_store::get(&app.db, &visibility(actor), enterprise_id).await?.ok_or(Error::NotFound)?;
-    let page = store::of_enterprise(&app.db, &visibility(actor), enterprise_id, window).await?;
+    let enterprise =
+        enterprise_store::get(&app.db, &actor.visibility(), enterprise_id).await?.ok_or(Error::NotFound)?;
+    let page = store::of_enterprise(&app.db, &actor.visibility(), enterprise_id, window).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for d in page.items {
         let attachment = attachment_store::get(&app.db, &Scope::Everything, None, d.attachment_id)
@@ -650,7 +643,7 @@ pub async fn of_enterprise(
 /// first: what its page offers to download again.
 pub async fn of_subject(app: &App, actor: &Actor, subject_id: Uuid) -> Result<Vec<DocumentView>> {
     can_read(actor)?;
-    let rows = store::about(&app.db, &visibility(actor), subject_id).await?;
+    let rows = store::about(&app.db, &actor.visibility(), subject_id).await?;
     let mut out = Vec::with_capacity(rows.len());
     for d in rows {
         out.push(view(app, d).await?);

@@ -20,6 +20,7 @@ use touchstone_store::{Tx, attachments as attachment_store};
 use uuid::Uuid;
 
 use crate::audit::{self, Change};
+use crate::input::{check_len, trimmed};
 use crate::notifications::{self, Notice, Recipient};
 use crate::organisations::stale;
 use crate::{Actor, App, Error, Result};
@@ -108,15 +109,6 @@ pub struct HazardView {
     pub allowed_actions: Vec<String>,
 }
 
-fn visibility(actor: &Actor) -> Visibility<'_> {
-    Visibility { regions: &actor.regions, own: actor.own_enterprise() }
-}
-
-/// Officers act on hazards of their region scope only (never through an enterprise binding).
-fn officer_visibility(actor: &Actor) -> Visibility<'_> {
-    Visibility { regions: &actor.regions, own: None }
-}
-
 fn can_read(actor: &Actor) -> Result<()> {
     if actor.own_enterprise().is_some() {
         Ok(())
@@ -125,27 +117,13 @@ fn can_read(actor: &Actor) -> Result<()> {
     }
 }
 
-fn today(app: &App) -> Date {
-    date_of(&app.clock.now().china_date()).unwrap_or(Date::MIN)
-}
-
-fn trimmed(v: &Option<String>) -> Option<String> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
-}
-
-fn check_len(errors: &mut ValidationErrors, field: &str, v: &str, max: usize) {
-    if v.chars().count() > max {
-        errors.add(field, "too_long", format!("at most {max} characters"));
-    }
-}
-
 /// Records a hazard found in the jurisdiction; corrected on the spot, it is closed at once.
 pub async fn create(app: &App, actor: &Actor, input: HazardInput) -> Result<HazardView> {
     actor.require(Permission::RecordHazards, "recording hazards")?;
-    let enterprise = enterprise_store::get(&app.db, &officer_visibility(actor), input.enterprise_id)
+    let enterprise = enterprise_store::get(&app.db, &actor.officer_visibility(), input.enterprise_id)
         .await?
         .ok_or_else(|| Error::field("enterprise_id", "not_found", "no such enterprise in your jurisdiction"))?;
-    let today = today(app);
+    let today = app.today();
     let mut errors = ValidationErrors::new();
     let source = Source::parse(&input.source).filter(|s| RECORDED_SOURCES.contains(s));
     if source.is_none() {
@@ -490,7 +468,7 @@ fn may_close(actor: &Actor, h: &HazardRow, events: &[HazardEventRow]) -> Result<
 /// Takes one step of the lifecycle on a hazard; `version` must be the one read.
 pub async fn step(app: &App, actor: &Actor, id: Uuid, input: StepInput) -> Result<HazardView> {
     can_read(actor)?;
-    let current = store::get(&app.db, &visibility(actor), id).await?.ok_or(Error::NotFound)?;
+    let current = store::get(&app.db, &actor.visibility(), id).await?.ok_or(Error::NotFound)?;
     let action = Action::parse(&input.action)
         .ok_or_else(|| Error::field("action", "invalid_choice", format!("one of {}", Action::codes().join(", "))))?;
     if current.version != input.version {
@@ -505,7 +483,7 @@ pub async fn step(app: &App, actor: &Actor, id: Uuid, input: StepInput) -> Resul
         may_close(actor, &current, &store::events(&app.db, id).await?)?;
     }
 
-    let today = today(app);
+    let today = app.today();
     let mut errors = ValidationErrors::new();
     let note = trimmed(&input.note);
     if let Some(n) = &note {
@@ -592,7 +570,7 @@ pub async fn step(app: &App, actor: &Actor, id: Uuid, input: StepInput) -> Resul
     next.updated_by = actor.username.clone();
 
     let mut tx = app.db.begin().await?;
-    let locked = store::get_for_update(&mut tx, &visibility(actor), id).await?.ok_or(Error::NotFound)?;
+    let locked = store::get_for_update(&mut tx, &actor.visibility(), id).await?.ok_or(Error::NotFound)?;
     if locked.version != input.version {
         return Err(stale(&locked.updated_by, locked.updated_at));
     }
@@ -642,7 +620,7 @@ async fn view(app: &App, actor: &Actor, h: HazardRow) -> Result<HazardView> {
         None => None,
     };
     let events = store::events(&app.db, h.id).await?;
-    let today = today(app);
+    let today = app.today();
     let status = Status::parse(&h.status).unwrap_or(Status::Open);
     let overdue = date_of(&h.deadline).is_some_and(|d| rules::is_overdue(status, d, today));
     let review_late = h
@@ -677,7 +655,7 @@ async fn view(app: &App, actor: &Actor, h: HazardRow) -> Result<HazardView> {
 /// One hazard with its history; 404 when it is not visible.
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<HazardView> {
     can_read(actor)?;
-    let h = store::get(&app.db, &visibility(actor), id).await?.ok_or(Error::NotFound)?;
+    let h = store::get(&app.db, &actor.visibility(), id).await?.ok_or(Error::NotFound)?;
     view(app, actor, h).await
 }
 
@@ -715,12 +693,12 @@ pub async fn list(app: &App, actor: &Actor, filter: &HazardFilter, window: &Wind
         }
     }
     errors.into_result()?;
-    Ok(store::list(&app.db, &visibility(actor), filter, window).await?)
+    Ok(store::list(&app.db, &actor.visibility(), filter, window).await?)
 }
 
 /// Today's date in the bureau's zone, for an `overdue` filter.
 pub fn today_text(app: &App) -> String {
-    today(app).to_string()
+    app.today().to_string()
 }
 
 /// 动态清零 (R-HAZ-3): hazards in `region_code` (and below, within the jurisdiction) found
@@ -742,7 +720,7 @@ pub async fn open_at_cutoff(
     errors.into_result()?;
     let Some(start) = start else { return Err(Error::Internal("validated cut-off lacks a date".into())) };
     let cutoff = date_of(cutoff).unwrap_or(Date::MIN).to_string();
-    Ok(store::open_at_cutoff(&app.db, &officer_visibility(actor), &region, campaign_id, &cutoff, start.as_micros())
+    Ok(store::open_at_cutoff(&app.db, &actor.officer_visibility(), &region, campaign_id, &cutoff, start.as_micros())
         .await?)
 }
 
@@ -789,7 +767,7 @@ pub struct Swept {
 /// reviews waiting too long. Repeating a round changes nothing.
 pub async fn sweep(app: &App) -> Result<Swept> {
     let system = Actor::system(None);
-    let today = today(app);
+    let today = app.today();
     let d = app.config.hazards;
     let mut swept = Swept::default();
     let mut lines = ReportingLines::default();

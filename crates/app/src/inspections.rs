@@ -25,6 +25,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Change};
 use crate::hazards::{NewHazard, write_new};
+use crate::input::{check_len, trimmed};
 use crate::key_products::inherited;
 use crate::organisations::stale;
 use crate::{Actor, App, Error, Result};
@@ -200,33 +201,11 @@ fn readers(actor: &Actor) -> (Vec<String>, &Scope) {
     (inherited(actor), &actor.regions)
 }
 
-fn visibility(actor: &Actor) -> Visibility<'_> {
-    Visibility { regions: &actor.regions, own: actor.own_enterprise() }
-}
-
-fn officer_visibility(actor: &Actor) -> Visibility<'_> {
-    Visibility { regions: &actor.regions, own: None }
-}
-
 fn can_read(actor: &Actor) -> Result<()> {
     if actor.own_enterprise().is_some() {
         Ok(())
     } else {
         actor.require(Permission::ReadEnterprises, "reading inspections")
-    }
-}
-
-fn today(app: &App) -> Date {
-    date_of(&app.clock.now().china_date()).unwrap_or(Date::MIN)
-}
-
-fn trimmed(v: &Option<String>) -> Option<String> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
-}
-
-fn too_long(errors: &mut ValidationErrors, field: &str, v: &str, max: usize) {
-    if v.chars().count() > max {
-        errors.add(field, "too_long", format!("at most {max} characters"));
     }
 }
 
@@ -251,7 +230,7 @@ pub async fn create_plan(app: &App, actor: &Actor, input: PlanInput) -> Result<P
     if name.is_empty() {
         errors.add("name", "required", "the plan's name");
     }
-    too_long(&mut errors, "name", &name, 200);
+    check_len(&mut errors, "name", &name, 200);
     let kind = input.kind.trim();
     if !KINDS.contains(&kind) {
         errors.add("kind", "invalid_choice", format!("one of {}", KINDS.join(", ")));
@@ -280,9 +259,9 @@ pub async fn create_plan(app: &App, actor: &Actor, input: PlanInput) -> Result<P
     if kind == "joint" && departments.is_empty() {
         errors.add("departments", "required", "the other departments of a joint inspection");
     }
-    too_long(&mut errors, "departments", &departments, 500);
+    check_len(&mut errors, "departments", &departments, 500);
     let note = input.note.trim().to_string();
-    too_long(&mut errors, "note", &note, 2000);
+    check_len(&mut errors, "note", &note, 2000);
     let campaign = match input.campaign_id {
         None => None,
         Some(id) => match crate::campaigns::readable(app, actor, id).await? {
@@ -308,7 +287,7 @@ pub async fn create_plan(app: &App, actor: &Actor, input: PlanInput) -> Result<P
             if targets.contains(id) {
                 continue;
             }
-            match enterprise_store::get(&app.db, &officer_visibility(actor), *id).await? {
+            match enterprise_store::get(&app.db, &actor.officer_visibility(), *id).await? {
                 Some(e) if regions().is_within(&e.region_code, &region_code) => targets.push(*id),
                 _ => errors.add(
                     &format!("targets[{i}]"),
@@ -321,7 +300,7 @@ pub async fn create_plan(app: &App, actor: &Actor, input: PlanInput) -> Result<P
     errors.into_result()?;
     let now = app.clock.now().as_micros();
     let mut tx = app.db.begin().await?;
-    let year = starts_on.map(|d| d.year()).unwrap_or_else(|| today(app).year());
+    let year = starts_on.map(|d| d.year()).unwrap_or_else(|| app.today().year());
     let number =
         touchstone_store::numbers::next(&mut tx, "inspection_plans", &format!("JC-{region_code}-{year}-"), 4).await?;
     let plan = PlanRow {
@@ -376,7 +355,7 @@ async fn plan_view(app: &App, actor: &Actor, plan: PlanRow) -> Result<PlanView> 
     };
     let filter = InspectionFilter { plan_id: Some(plan.id), status: Some("completed".into()), ..Default::default() };
     let window = Window { sort: "i.inspected_on", descending: false, page: 1, per_page: Window::MAX_PER_PAGE };
-    let done = store::list(&app.db, &officer_visibility(actor), &filter, &window).await?;
+    let done = store::list(&app.db, &actor.officer_visibility(), &filter, &window).await?;
     let mut targets = Vec::new();
     let everything = Visibility { regions: &Scope::Everything, own: None };
     for id in store::plan_targets(&app.db, plan.id).await? {
@@ -427,7 +406,7 @@ pub async fn resolve_enterprise(app: &App, actor: &Actor, text: &str) -> Result<
         Err(_) => enterprise_store::id_by_uscc(&app.db, &text.to_uppercase()).await?,
     };
     let Some(id) = id else { return Ok(None) };
-    Ok(enterprise_store::get(&app.db, &officer_visibility(actor), id).await?.map(|e| e.id))
+    Ok(enterprise_store::get(&app.db, &actor.officer_visibility(), id).await?.map(|e| e.id))
 }
 
 /// The officers named on the record: the actor first, then the others, each an officer's
@@ -469,10 +448,10 @@ fn check_record(
         ("measures", input.measures.as_str(), 2000),
         ("feedback", input.feedback.as_str(), 2000),
     ] {
-        too_long(errors, field, v.trim(), max);
+        check_len(errors, field, v.trim(), max);
     }
     for (i, e) in input.experts.iter().enumerate() {
-        too_long(errors, &format!("experts[{i}]"), e.trim(), 100);
+        check_len(errors, &format!("experts[{i}]"), e.trim(), 100);
     }
     let inspected_on = match trimmed(&input.inspected_on) {
         None => Some(today),
@@ -521,7 +500,7 @@ fn check_record(
             errors.add(&format!("checklist[{i}].result"), "invalid_choice", "pass, fail or not_applicable");
         }
         if let Some(n) = &c.note {
-            too_long(errors, &format!("checklist[{i}].note"), n, 1000);
+            check_len(errors, &format!("checklist[{i}].note"), n, 1000);
         }
     }
     for (i, f) in input.findings.iter().enumerate() {
@@ -529,7 +508,7 @@ fn check_record(
         if f.description.trim().is_empty() {
             errors.add(&field("description"), "required", "what is wrong");
         }
-        too_long(errors, &field("description"), f.description.trim(), 2000);
+        check_len(errors, &field("description"), f.description.trim(), 2000);
         if Level::parse(f.level.trim()).is_none() {
             errors.add(&field("level"), "invalid_choice", "general or major");
         }
@@ -585,7 +564,7 @@ pub async fn create(app: &App, actor: &Actor, input: InspectionInput) -> Result<
             return view(app, actor, existing).await;
         }
     }
-    let enterprise = enterprise_store::get(&app.db, &officer_visibility(actor), input.enterprise_id)
+    let enterprise = enterprise_store::get(&app.db, &actor.officer_visibility(), input.enterprise_id)
         .await?
         .ok_or_else(|| Error::field("enterprise_id", "not_found", "no such enterprise in your jurisdiction"))?;
     let mut errors = ValidationErrors::new();
@@ -660,7 +639,7 @@ pub async fn create(app: &App, actor: &Actor, input: InspectionInput) -> Result<
 /// Saves the draft again, or completes it.
 pub async fn save(app: &App, actor: &Actor, id: Uuid, input: InspectionInput) -> Result<InspectionView> {
     actor.require(Permission::RecordHazards, "recording inspections")?;
-    let current = store::get(&app.db, &officer_visibility(actor), id).await?.ok_or(Error::NotFound)?;
+    let current = store::get(&app.db, &actor.officer_visibility(), id).await?.ok_or(Error::NotFound)?;
     if current.status != "draft" {
         return Err(Error::Conflict {
             code: "already_completed",
@@ -691,7 +670,7 @@ async fn write(
     input: InspectionInput,
     mut errors: ValidationErrors,
 ) -> Result<InspectionView> {
-    let today = today(app);
+    let today = app.today();
     let officers = officers(app, actor, &input.officers, &mut errors).await?;
     let inspected_on = check_record(&input, &officers, today, &mut errors);
     let mut attachment_ids = Vec::new();
@@ -751,7 +730,7 @@ async fn write(
     let change = change.region(row.region_code.clone(), None).after(audit::record_fields(&row));
     audit::record(app, &mut tx, actor, change).await?;
     if input.complete {
-        let enterprise = enterprise_store::get(&app.db, &officer_visibility(actor), row.enterprise_id)
+        let enterprise = enterprise_store::get(&app.db, &actor.officer_visibility(), row.enterprise_id)
             .await?
             .ok_or(Error::NotFound)?;
         let finders: Vec<(Option<Uuid>, String)> = officers.iter().map(|o| (Some(o.user_id), o.name.clone())).collect();
@@ -789,7 +768,7 @@ async fn write(
 
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<InspectionView> {
     can_read(actor)?;
-    let row = store::get(&app.db, &visibility(actor), id).await?.ok_or(Error::NotFound)?;
+    let row = store::get(&app.db, &actor.visibility(), id).await?.ok_or(Error::NotFound)?;
     view(app, actor, row).await
 }
 
@@ -800,7 +779,7 @@ pub async fn list(
     window: &Window,
 ) -> Result<Page<InspectionListRow>> {
     can_read(actor)?;
-    Ok(store::list(&app.db, &visibility(actor), filter, window).await?)
+    Ok(store::list(&app.db, &actor.visibility(), filter, window).await?)
 }
 
 async fn view(app: &App, actor: &Actor, row: InspectionRow) -> Result<InspectionView> {
@@ -820,7 +799,7 @@ async fn view(app: &App, actor: &Actor, row: InspectionRow) -> Result<Inspection
     let hazards = if row.status == "completed" {
         let filter = HazardFilter { source_id: Some(row.id), ..Default::default() };
         let window = Window { sort: "h.number", descending: false, page: 1, per_page: Window::MAX_PER_PAGE };
-        touchstone_store::hazards::list(&app.db, &visibility(actor), &filter, &window).await?.items
+        touchstone_store::hazards::list(&app.db, &actor.visibility(), &filter, &window).await?.items
     } else {
         Vec::new()
     };

@@ -20,6 +20,7 @@ pub mod generate;
 pub mod generate_campaign;
 pub mod hazards;
 pub mod imports;
+mod input;
 pub mod inspections;
 pub mod key_products;
 pub mod laboratories;
@@ -57,6 +58,11 @@ pub struct App {
 }
 
 impl App {
+    /// Today in the bureau's zone (METHODS §1).
+    pub fn today(&self) -> time::Date {
+        touchstone_domain::time::parse_date(&self.clock.now().china_date()).unwrap_or(time::Date::MIN)
+    }
+
     /// Opens the configured database, runs migrations and loads (creating if needed) the audit key.
     pub async fn open(config: config::Config) -> Result<App> {
         Self::open_with_clock(config, Arc::new(SystemClock)).await

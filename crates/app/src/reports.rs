@@ -137,10 +137,6 @@ fn may_read(actor: &Actor) -> Result<()> {
     actor.require(Permission::ReadEnterprises, "reading campaign reports")
 }
 
-fn today(app: &App) -> Date {
-    parse_date(&app.clock.now().china_date()).unwrap_or(Date::MIN)
-}
-
 /// `as_of` as microseconds: an integer, or RFC 3339.
 fn parse_instant(text: &str) -> Option<i64> {
     let t = text.trim();
@@ -181,7 +177,7 @@ async fn resolve(app: &App, actor: &Actor, req: &ReportRequest) -> Result<(Campa
         },
     };
     let ends = parse_date(&campaign.ends_on).unwrap_or(Date::MAX);
-    let as_of_day = parse_date(&Timestamp::from_micros(as_of).china_date()).unwrap_or(today(app));
+    let as_of_day = parse_date(&Timestamp::from_micros(as_of).china_date()).unwrap_or(app.today());
     let cumulative_to = match req.to.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => as_of_day.min(ends),
         Some(t) => parse_date(t).unwrap_or_else(|| {
@@ -459,7 +455,7 @@ pub async fn submit(app: &App, actor: &Actor, campaign_id: Uuid, input: SubmitIn
     match &week {
         Err(e) => errors.add("week", "invalid_week", e.to_string()),
         Ok(w) => {
-            if w.sunday() >= today(app) {
+            if w.sunday() >= app.today() {
                 errors.add("week", "not_ended", "a week that has ended");
             }
             let starts = parse_date(&campaign.starts_on).unwrap_or(Date::MIN);
@@ -601,7 +597,7 @@ pub async fn submissions(
 /// region that has not submitted it: once per campaign, region and week (the dedup key).
 /// Returns how many reminders were sent.
 pub async fn remind_due(app: &App) -> Result<usize> {
-    let today = today(app);
+    let today = app.today();
     let week = IsoWeek::of(today).previous();
     let due = weekly_report_due(week);
     if today < due {

@@ -25,6 +25,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Change};
 use crate::hazards::{NewHazard, write_new};
+use crate::input::trimmed;
 use crate::organisations::stale;
 use crate::{Actor, App, Error, Result};
 
@@ -100,10 +101,6 @@ pub struct SelfInspectionView {
     pub editable: bool,
 }
 
-fn visibility(actor: &Actor) -> Visibility<'_> {
-    Visibility { regions: &actor.regions, own: actor.own_enterprise() }
-}
-
 fn can_read(actor: &Actor) -> Result<()> {
     if actor.own_enterprise().is_some() {
         Ok(())
@@ -137,7 +134,8 @@ fn items_of(row: &SelfInspectionRow) -> Vec<&'static Item> {
 /// certificates it holds, its product categories: what its self-inspection answers and what
 /// an on-site inspection of it checks.
 pub async fn checklist_for_enterprise(app: &App, actor: &Actor, enterprise_id: Uuid) -> Result<Vec<&'static Item>> {
-    let enterprise = enterprise_store::get(&app.db, &visibility(actor), enterprise_id).await?.ok_or(Error::NotFound)?;
+    let enterprise =
+        enterprise_store::get(&app.db, &actor.visibility(), enterprise_id).await?.ok_or(Error::NotFound)?;
     let (types, categories) = profile(app, &enterprise).await?;
     let categories: Vec<&str> = categories.iter().map(String::as_str).collect();
     Ok(checklist::items_for(&types, &categories))
@@ -147,7 +145,8 @@ pub async fn checklist_for_enterprise(app: &App, actor: &Actor, enterprise_id: U
 /// enterprise's region or of a region above it, newest first.
 pub async fn campaigns_open_to(app: &App, actor: &Actor) -> Result<Vec<CampaignRow>> {
     let enterprise_id = own_enterprise(actor)?;
-    let enterprise = enterprise_store::get(&app.db, &visibility(actor), enterprise_id).await?.ok_or(Error::NotFound)?;
+    let enterprise =
+        enterprise_store::get(&app.db, &actor.visibility(), enterprise_id).await?.ok_or(Error::NotFound)?;
     let mut covering: Vec<String> =
         regions().ancestors(&enterprise.region_code).into_iter().map(String::from).collect();
     covering.push(enterprise.region_code.clone());
@@ -162,19 +161,12 @@ fn answers_of(row: &SelfInspectionRow) -> Result<Vec<Answer>> {
         .map_err(|e| Error::Internal(format!("self-inspection {} has unreadable answers: {e}", row.id)))
 }
 
-fn today(app: &App) -> Date {
-    date_of(&app.clock.now().china_date()).unwrap_or(Date::MIN)
-}
-
-fn trimmed(v: &Option<String>) -> Option<String> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
-}
-
 /// Starts the enterprise's self-inspection, or returns the draft it already has for the
 /// same campaign.
 pub async fn start(app: &App, actor: &Actor, input: StartInput) -> Result<SelfInspectionView> {
     let enterprise_id = own_enterprise(actor)?;
-    let enterprise = enterprise_store::get(&app.db, &visibility(actor), enterprise_id).await?.ok_or(Error::NotFound)?;
+    let enterprise =
+        enterprise_store::get(&app.db, &actor.visibility(), enterprise_id).await?.ok_or(Error::NotFound)?;
     let campaign = match input.campaign_id {
         None => None,
         Some(id) => match touchstone_store::campaigns::find(&app.db, id).await? {
@@ -188,7 +180,7 @@ pub async fn start(app: &App, actor: &Actor, input: StartInput) -> Result<SelfIn
     let (types, categories) = profile(app, &enterprise).await?;
     let now = app.clock.now().as_micros();
     let mut tx = app.db.begin().await?;
-    let prefix = format!("ZC-{}-{}-", enterprise.region_code, today(app).year());
+    let prefix = format!("ZC-{}-{}-", enterprise.region_code, app.today().year());
     let number = touchstone_store::numbers::next(&mut tx, "self_inspections", &prefix, 6).await?;
     let row = SelfInspectionRow {
         id: Uuid::now_v7(),
@@ -281,7 +273,7 @@ fn check_answers(
 /// plan; a reported major risk becomes a major hazard the bureau is told of at once.
 pub async fn fill(app: &App, actor: &Actor, id: Uuid, input: FillInput) -> Result<SelfInspectionView> {
     let enterprise_id = own_enterprise(actor)?;
-    let current = store::get(&app.db, &visibility(actor), id).await?.ok_or(Error::NotFound)?;
+    let current = store::get(&app.db, &actor.visibility(), id).await?.ok_or(Error::NotFound)?;
     if current.enterprise_id != enterprise_id {
         return Err(Error::NotFound);
     }
@@ -298,7 +290,7 @@ pub async fn fill(app: &App, actor: &Actor, id: Uuid, input: FillInput) -> Resul
     if current.version != input.version {
         return Err(stale(&current.updated_by, current.updated_at));
     }
-    let today = today(app);
+    let today = app.today();
     let items = items_of(&current);
     let mut errors = ValidationErrors::new();
     let answers = check_answers(&items, &input, today, &mut errors);
@@ -317,7 +309,7 @@ pub async fn fill(app: &App, actor: &Actor, id: Uuid, input: FillInput) -> Resul
     errors.into_result()?;
 
     let enterprise =
-        enterprise_store::get(&app.db, &visibility(actor), current.enterprise_id).await?.ok_or(Error::NotFound)?;
+        enterprise_store::get(&app.db, &actor.visibility(), current.enterprise_id).await?.ok_or(Error::NotFound)?;
     let now = app.clock.now();
     let mut next = current.clone();
     next.answers = serde_json::to_string(&answers).map_err(|e| Error::Internal(e.to_string()))?;
@@ -403,7 +395,7 @@ pub async fn fill(app: &App, actor: &Actor, id: Uuid, input: FillInput) -> Resul
 
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<SelfInspectionView> {
     can_read(actor)?;
-    let row = store::get(&app.db, &visibility(actor), id).await?.ok_or(Error::NotFound)?;
+    let row = store::get(&app.db, &actor.visibility(), id).await?.ok_or(Error::NotFound)?;
     view(app, actor, row).await
 }
 
@@ -414,7 +406,7 @@ pub async fn list(
     window: &Window,
 ) -> Result<Page<SelfInspectionListRow>> {
     can_read(actor)?;
-    Ok(store::list(&app.db, &visibility(actor), filter, window).await?)
+    Ok(store::list(&app.db, &actor.visibility(), filter, window).await?)
 }
 
 async fn view(app: &App, actor: &Actor, row: SelfInspectionRow) -> Result<SelfInspectionView> {
@@ -440,7 +432,7 @@ async fn view(app: &App, actor: &Actor, row: SelfInspectionRow) -> Result<SelfIn
     let hazards = if row.status == "submitted" {
         let filter = HazardFilter { source_id: Some(row.id), ..Default::default() };
         let window = Window { sort: "h.number", descending: false, page: 1, per_page: Window::MAX_PER_PAGE };
-        touchstone_store::hazards::list(&app.db, &visibility(actor), &filter, &window).await?.items
+        touchstone_store::hazards::list(&app.db, &actor.visibility(), &filter, &window).await?.items
     } else {
         Vec::new()
     };
