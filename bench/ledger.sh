@@ -261,16 +261,7 @@ json.dump({
     "targets_p99_ms": {"file": 50, "search_api": 100, "search_page": 100, "list": 100},
 }, sys.stdout, indent=2, ensure_ascii=False)
 EOF
-    python3 "$BENCH/summarise.py" "$OUT" --engine "$engine" --oha "$OHA_VERSION" \
-        --commit "$COMMIT" --warmup "$WARMUP" --extra "$OUT/ledger.json" >"$OUT/summary.json"
-    gzip -f "$OUT/server.log"
-    if [[ -n "${KEEP_DB:-}" ]]; then
-        log "$engine: kept $DATA_DIR ${PG_DB:+and database $PG_DB}"
-        DATA_DIR=""
-        PG_DB=""
-    fi
-    cleanup_engine
-    python3 "$BENCH/summarise.py" table "$OUT/summary.json"
+    finish_engine "$engine" --extra "$OUT/ledger.json"
 }
 
 # explain ENGINE KIND QUERY_STRING API_TOTAL REGIONS_TSV: the plan and the timing of both statements

@@ -212,6 +212,23 @@ cleanup_engine() {
     fi
 }
 
+# finish_engine ENGINE [summarise.py args…]: $OUT/summary.json, the server log compressed, the data
+# directory and database kept (KEEP_DB=1, printed) or removed, and the summary's table printed.
+finish_engine() {
+    local engine="$1"
+    shift
+    python3 "$BENCH/summarise.py" "$OUT" --engine "$engine" --oha "$OHA_VERSION" --commit "$COMMIT" \
+        --warmup "$WARMUP" "$@" >"$OUT/summary.json"
+    gzip -f "$OUT/server.log"
+    if [[ -n "${KEEP_DB:-}" ]]; then
+        log "$engine: kept $DATA_DIR ${PG_DB:+and database $PG_DB}"
+        DATA_DIR=""
+        PG_DB=""
+    fi
+    cleanup_engine
+    python3 "$BENCH/summarise.py" table "$OUT/summary.json"
+}
+
 bench_traps() {
     trap 'cleanup_engine; stop_own_pg; [[ -z "${SRC:-}" ]] || rm -rf "$SRC"' EXIT
     trap 'exit 130' INT TERM

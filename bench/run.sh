@@ -82,12 +82,7 @@ run_engine() {
     "$BIN" audit verify --data "$DATA_DIR" "${db_args[@]}" >"$OUT/audit-verify.txt" 2>&1 &&
         echo "exit 0" >>"$OUT/audit-verify.txt" || echo "exit $?" >>"$OUT/audit-verify.txt"
 
-    python3 "$BENCH/summarise.py" "$OUT" --engine "$engine" --oha "$OHA_VERSION" \
-        --commit "$COMMIT" --seed-seconds "$seed_seconds" \
-        --users-visible "$users_total" --warmup "$WARMUP" >"$OUT/summary.json"
-    gzip -f "$OUT/server.log"
-    cleanup_engine
-    python3 "$BENCH/summarise.py" table "$OUT/summary.json"
+    finish_engine "$engine" --seed-seconds "$seed_seconds" --users-visible "$users_total"
 }
 
 for engine in $ENGINES; do

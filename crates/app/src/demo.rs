@@ -13,6 +13,7 @@ use touchstone_store::users as user_store;
 use uuid::Uuid;
 
 use crate::generate::{self, GenerateOptions, GenerateReport};
+use crate::generate_campaign::Draw;
 use crate::organisations::{self, OrganisationInput};
 use crate::users::{self, NewUser};
 use crate::{Actor, App, Error, Result};
@@ -194,7 +195,7 @@ pub async fn seed_campaign(app: &App, system: &Actor) -> Result<touchstone_store
     if let Some(c) = touchstone_store::campaigns::find_by_template(&app.db, DEMO_TEMPLATE, PROVINCE, year).await? {
         return Ok(c);
     }
-    Ok(launch_with_activity(app, system, DEMO_TEMPLATE, PROVINCE, Some(year), DEMO_SEED, 1).await?.0)
+    Ok(launch_with_activity(app, system, DEMO_TEMPLATE, PROVINCE, Some(year), Draw::new(DEMO_SEED)).await?.0)
 }
 
 /// The template the demo launches.
@@ -208,8 +209,7 @@ pub async fn launch_with_activity(
     template: &str,
     region: &str,
     year: Option<i32>,
-    seed: u64,
-    inspections_per_enterprise: u32,
+    draw: crate::generate_campaign::Draw,
 ) -> Result<(touchstone_store::campaigns::CampaignRow, crate::generate_campaign::ActivityReport)> {
     let today = touchstone_domain::time::parse_date(&app.clock.now().china_date())
         .ok_or_else(|| Error::Internal("today is not a date".into()))?;
@@ -219,12 +219,7 @@ pub async fn launch_with_activity(
         region_code: Some(region.into()),
     };
     let campaign = crate::campaigns::from_template(app, actor, input).await?.campaign;
-    let opts = crate::generate_campaign::CampaignActivity {
-        campaign_id: campaign.id,
-        seed,
-        inspections_per_enterprise,
-        as_of: today,
-    };
+    let opts = crate::generate_campaign::CampaignActivity { campaign_id: campaign.id, draw, as_of: today };
     let report = crate::generate_campaign::load(app, actor, &opts).await?;
     Ok((campaign, report))
 }

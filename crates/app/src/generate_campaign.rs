@@ -11,8 +11,9 @@
 //! - a self-inspection submitted during the self-inspection stage by 85 % (45 % lagging) of
 //!   enterprises, a failed item (general) in 30 % of them with the enterprise's plan;
 //! - `inspections_per_enterprise` completed inspections, each by 90 % (55 % lagging), dated
-//!   within the campaign up to `as_of`, two officers, 0–3 findings (a major one 1 in 10, 15 %
-//!   corrected on the spot);
+//!   within the campaign up to `as_of`, two officers, 0–3 findings (0.93 on average; or, with
+//!   `findings_per_inspection` N, 0 to 2N evenly — benchmarks use 2), a major one 1 in 10, 15 %
+//!   corrected on the spot;
 //! - each hazard moves through its lifecycle as far as its age allows: planned after 1–5 days,
 //!   (never, by 5 % of enterprises — 15 % lagging), evidence within its deadline (or late, or
 //!   never: overdue), review passed after 1–7 days
@@ -27,9 +28,10 @@ use touchstone_domain::hazard::{Level, Status};
 use touchstone_domain::region::regions;
 use touchstone_domain::role::Permission;
 use touchstone_domain::time::{Timestamp, parse_date};
-use touchstone_store::hazards::{self as hazard_store, HazardEventRow, HazardRow};
-use touchstone_store::inspections::{self as inspection_store, InspectionRow};
-use touchstone_store::self_inspections::{self as self_store, SelfInspectionRow};
+use touchstone_store::bulk::insert_all;
+use touchstone_store::hazards::{HazardEventRow, HazardRow};
+use touchstone_store::inspections::InspectionRow;
+use touchstone_store::self_inspections::SelfInspectionRow;
 use touchstone_store::{Db, Tx, args};
 use uuid::Uuid;
 
@@ -40,13 +42,49 @@ use crate::{Actor, App, Error, Result};
 /// Enterprises per transaction.
 const BATCH: i64 = 500;
 
+/// The rows of one transaction's enterprises, written together in multi-row statements.
+#[derive(Default)]
+struct Rows {
+    self_inspections: Vec<SelfInspectionRow>,
+    inspections: Vec<InspectionRow>,
+    hazards: Vec<HazardRow>,
+    events: Vec<HazardEventRow>,
+}
+
+impl Rows {
+    async fn write(self, tx: &mut Tx) -> Result<()> {
+        insert_all(tx, &self.self_inspections).await?;
+        insert_all(tx, &self.inspections).await?;
+        insert_all(tx, &self.hazards).await?;
+        insert_all(tx, &self.events).await?;
+        Ok(())
+    }
+}
+
+/// How much activity to draw, and from which seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Draw {
+    pub seed: u64,
+    /// Inspections each inspected enterprise gets (benchmarks use 12).
+    pub inspections_per_enterprise: u32,
+    /// The mean number of findings per inspection, drawn evenly from 0 to twice it; `None`: the
+    /// realistic spread (0–3, 0.93 on average).
+    pub findings_per_inspection: Option<u32>,
+}
+
+impl Draw {
+    /// One inspection each, the realistic spread of findings: the demo's draw.
+    pub fn new(seed: u64) -> Draw {
+        Draw { seed, inspections_per_enterprise: 1, findings_per_inspection: None }
+    }
+}
+
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CampaignActivity {
     pub campaign_id: Uuid,
-    pub seed: u64,
-    /// Inspections each inspected enterprise gets (benchmarks use 10).
-    pub inspections_per_enterprise: u32,
+    #[serde(flatten)]
+    pub draw: Draw,
     /// The day the generated world has reached: nothing is dated after it.
     #[serde(serialize_with = "as_text")]
     pub as_of: Date,
@@ -286,15 +324,16 @@ pub async fn load(app: &App, actor: &Actor, opts: &CampaignActivity) -> Result<A
         let Some(last) = batch.last() else { break };
         after = last.id;
         let mut tx = app.db.begin().await?;
+        let mut rows = Rows::default();
         for e in &batch {
             report.enterprises += 1;
             // Seeded by the credit code, which a generated ledger reproduces (its ids it does not).
             let key =
                 e.uscc.bytes().fold(0xCBF2_9CE4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3));
-            let mut rng = Rng::for_enterprise(opts.seed, key);
+            let mut rng = Rng::for_enterprise(opts.draw.seed, key);
             let lag = *lagging.entry(e.region_code.clone()).or_insert_with(|| {
                 let code: u64 = e.region_code.parse().unwrap_or(0);
-                Rng::for_enterprise(opts.seed ^ 0x5EED, code).percent(20)
+                Rng::for_enterprise(opts.draw.seed ^ 0x5EED, code).percent(20)
             });
             let county = regions().get(&e.region_code).map(|r| r.name).unwrap_or("");
             // Self-inspection.
@@ -313,7 +352,7 @@ pub async fn load(app: &App, actor: &Actor, opts: &CampaignActivity) -> Result<A
                         }
                     })
                     .collect();
-                let id = uuid_of(opts.seed, &mut rng);
+                let id = uuid_of(opts.draw.seed, &mut rng);
                 let number = numbers
                     .next(&mut tx, "self_inspections", format!("ZC-{}-{}-", e.region_code, on.year()), 6)
                     .await?;
@@ -337,13 +376,14 @@ pub async fn load(app: &App, actor: &Actor, opts: &CampaignActivity) -> Result<A
                     updated_at: day_at(on, 15),
                     updated_by: "generator".into(),
                 };
-                self_store::insert(&mut tx, &row).await?;
+                rows.self_inspections.push(row);
                 report.self_inspections += 1;
                 if let Some(i) = failed {
                     let it = &items[i];
                     let level = Level::General;
-                    report.events += write_hazard(
+                    report.events += draw_hazard(
                         &mut tx,
+                        &mut rows,
                         &mut numbers,
                         &mut rng,
                         app,
@@ -366,23 +406,26 @@ pub async fn load(app: &App, actor: &Actor, opts: &CampaignActivity) -> Result<A
                 }
             }
             // On-site inspections.
-            for _ in 0..opts.inspections_per_enterprise {
+            for _ in 0..opts.draw.inspections_per_enterprise {
                 if !rng.percent(if lag { 55 } else { 90 }) {
                     continue;
                 }
                 let on = date_between(&mut rng, start, end);
-                let id = uuid_of(opts.seed, &mut rng);
+                let id = uuid_of(opts.draw.seed, &mut rng);
                 let o1 = rng.word(OFFICERS);
                 let o2 = rng.word(OFFICERS);
                 let officers = serde_json::json!([
-                    {"user_id": uuid_of(opts.seed, &mut rng), "name": format!("{county}局执法人员 {o1}")},
-                    {"user_id": uuid_of(opts.seed, &mut rng), "name": format!("{county}局执法人员 {o2}")}
+                    {"user_id": uuid_of(opts.draw.seed, &mut rng), "name": format!("{county}局执法人员 {o1}")},
+                    {"user_id": uuid_of(opts.draw.seed, &mut rng), "name": format!("{county}局执法人员 {o2}")}
                 ]);
-                let n_findings = match rng.below(100) {
-                    x if x < 40 => 0,
-                    x if x < 75 => 1,
-                    x if x < 92 => 2,
-                    _ => 3,
+                let n_findings = match opts.draw.findings_per_inspection {
+                    Some(mean) => rng.between(0, 2 * u64::from(mean)),
+                    None => match rng.below(100) {
+                        x if x < 40 => 0,
+                        x if x < 75 => 1,
+                        x if x < 92 => 2,
+                        _ => 3,
+                    },
                 };
                 let mut findings = Vec::new();
                 for _ in 0..n_findings {
@@ -430,12 +473,13 @@ pub async fn load(app: &App, actor: &Actor, opts: &CampaignActivity) -> Result<A
                     updated_at: day_at(on, 12),
                     updated_by: "generator".into(),
                 };
-                inspection_store::insert(&mut tx, &row).await?;
+                rows.inspections.push(row);
                 report.inspections += 1;
                 let finder = format!("{county}局执法人员 {o1}、{county}局执法人员 {o2}");
                 for (text, category, level, on_spot) in findings {
-                    report.events += write_hazard(
+                    report.events += draw_hazard(
                         &mut tx,
+                        &mut rows,
                         &mut numbers,
                         &mut rng,
                         app,
@@ -458,6 +502,7 @@ pub async fn load(app: &App, actor: &Actor, opts: &CampaignActivity) -> Result<A
                 }
             }
         }
+        rows.write(&mut tx).await?;
         tx.commit().await?;
     }
     let mut tx = app.db.begin().await?;
@@ -467,9 +512,11 @@ pub async fn load(app: &App, actor: &Actor, opts: &CampaignActivity) -> Result<A
     Ok(report)
 }
 
+/// Draws one hazard and its history into `rows`; how many events it has.
 #[allow(clippy::too_many_arguments)]
-async fn write_hazard(
+async fn draw_hazard(
     tx: &mut Tx,
+    rows: &mut Rows,
     numbers: &mut Numbers,
     rng: &mut Rng,
     app: &App,
@@ -526,9 +573,8 @@ async fn write_hazard(
     let events = hazard_history(rng, &mut row, found, as_of, lagging, on_spot, finder);
     row.version = events.len() as i64;
     row.updated_at = events.last().map(|e| e.at).unwrap_or(row.created_at);
-    hazard_store::insert(tx, &row).await?;
-    for ev in &events {
-        hazard_store::insert_event(tx, ev).await?;
-    }
-    Ok(events.len())
+    let n = events.len();
+    rows.hazards.push(row);
+    rows.events.extend(events);
+    Ok(n)
 }

@@ -141,9 +141,14 @@ enum Command {
         /// The campaign's year (default: this year).
         #[arg(long, value_name = "YEAR", requires = "campaign")]
         campaign_year: Option<i32>,
-        /// Inspections per inspected enterprise (benchmarks use 10).
-        #[arg(long, value_name = "N", default_value_t = 1, requires = "campaign")]
+        /// Inspections per inspected enterprise (benchmarks use 12).
+        #[arg(long, value_name = "N", default_value_t = 1, requires = "campaign",
+              value_parser = clap::value_parser!(u32).range(0..=100))]
         inspections_per_enterprise: u32,
+        /// Mean findings per inspection, drawn evenly from 0 to 2N (benchmarks use 2; default:
+        /// the realistic spread, 0-3 and 0.93 on average).
+        #[arg(long, value_name = "N", requires = "campaign", value_parser = clap::value_parser!(u32).range(0..=20))]
+        findings_per_inspection: Option<u32>,
     },
 }
 
@@ -516,6 +521,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             campaign,
             campaign_year,
             inspections_per_enterprise,
+            findings_per_inspection,
         } => {
             let opts = GenerateOptions { province: province.clone(), enterprises, seed };
             match out {
@@ -549,8 +555,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                             &template,
                             &province,
                             campaign_year,
-                            seed,
-                            inspections_per_enterprise,
+                            touchstone_app::generate_campaign::Draw {
+                                seed,
+                                inspections_per_enterprise,
+                                findings_per_inspection,
+                            },
                         )
                         .await
                         .map_err(|e| anyhow!("{e}"))?;

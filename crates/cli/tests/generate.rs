@@ -7,6 +7,7 @@
 use std::process::{Command, Stdio};
 
 use touchstone_app::generate::{self, GenerateOptions, GenerateReport};
+use touchstone_app::generate_campaign::Draw;
 use touchstone_app::{Actor, App, demo, enterprises};
 use touchstone_domain::jurisdiction::Scope;
 use touchstone_store::enterprises::{self as store, EnterpriseRow, Visibility};
@@ -292,10 +293,16 @@ async fn a_generated_campaign_has_self_inspections_inspections_and_hazards_in_ev
     for _ in 0..2 {
         let t = TestApp::spawn().await;
         generate::load_into(&t.app, &system(), &jiangxi(400, 7)).await.expect("ledger");
-        let (campaign, report) =
-            demo::launch_with_activity(&t.app, &system(), "jiangxi-2022", "360000", Some(2026), 7, 2)
-                .await
-                .expect("activity");
+        let (campaign, report) = demo::launch_with_activity(
+            &t.app,
+            &system(),
+            "jiangxi-2022",
+            "360000",
+            Some(2026),
+            Draw { seed: 7, inspections_per_enterprise: 2, findings_per_inspection: None },
+        )
+        .await
+        .expect("activity");
         assert!(report.enterprises > 250, "operating producers: {report:?}");
         assert!(report.self_inspections * 100 > report.enterprises * 50, "most self-inspect: {report:?}");
         assert!(report.inspections > report.enterprises, "two inspections each, most inspected: {report:?}");

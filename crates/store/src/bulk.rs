@@ -7,6 +7,18 @@ use crate::{Arg, StoreError, Tx};
 /// statement overhead stops mattering.
 const MAX_PARAMS: usize = 4_000;
 
+/// A row written with multi-row `INSERT`s: its table, its columns, and its values in their order.
+pub trait Insert {
+    const TABLE: &'static str;
+    const COLUMNS: &'static [&'static str];
+    fn values(&self) -> Vec<Arg>;
+}
+
+/// Inserts `rows` in a few multi-row statements.
+pub async fn insert_all<T: Insert>(tx: &mut Tx, rows: &[T]) -> Result<u64, StoreError> {
+    insert_rows(tx, T::TABLE, T::COLUMNS, rows.iter().map(T::values).collect()).await
+}
+
 /// Inserts `rows` (each one value per column, in order) into `table`. (Rows come as a
 /// vector, not an iterator: a borrowing iterator held across `.await` would make callers'
 /// futures lose `Send`.)

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::bulk::{Insert, insert_all};
 use crate::enterprises::Visibility;
 use crate::list::{Page, Window, fetch_page};
 use crate::scope::{condition, subtree};
@@ -121,22 +122,84 @@ fn visible(v: &Visibility) -> (String, Vec<Arg>) {
     }
 }
 
-pub async fn insert(tx: &mut Tx, h: &HazardRow) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO hazards (id, number, enterprise_id, region_code, campaign_id, source, source_id, category_code, product, \
-         level, description, found_on, deadline, original_deadline, responsible_person, found_by, found_by_names, status, plan, \
-         evidence_submitted_on, extension_requested_to, extensions_granted, escalations, escalated_to, escalation_due_on, \
-         referred_to_case, closed_because, closed_on, version, created_at, updated_at, updated_by) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+impl Insert for HazardRow {
+    const TABLE: &'static str = "hazards";
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "number",
+        "enterprise_id",
+        "region_code",
+        "campaign_id",
+        "source",
+        "source_id",
+        "category_code",
+        "product",
+        "level",
+        "description",
+        "found_on",
+        "deadline",
+        "original_deadline",
+        "responsible_person",
+        "found_by",
+        "found_by_names",
+        "status",
+        "plan",
+        "evidence_submitted_on",
+        "extension_requested_to",
+        "extensions_granted",
+        "escalations",
+        "escalated_to",
+        "escalation_due_on",
+        "referred_to_case",
+        "closed_because",
+        "closed_on",
+        "version",
+        "created_at",
+        "updated_at",
+        "updated_by",
+    ];
+
+    fn values(&self) -> Vec<Arg> {
+        let h = self;
         args![
-            h.id, &h.number, h.enterprise_id, &h.region_code, h.campaign_id, &h.source, h.source_id, h.category_code.clone(),
-            h.product.clone(), &h.level, &h.description, &h.found_on, &h.deadline, &h.original_deadline,
-            &h.responsible_person, &h.found_by, &h.found_by_names, &h.status, h.plan.clone(), h.evidence_submitted_on.clone(),
-            h.extension_requested_to.clone(), h.extensions_granted, h.escalations, h.escalated_to, h.escalation_due_on.clone(), h.referred_to_case,
-            h.closed_because.clone(), h.closed_on.clone(), h.version, h.created_at, h.updated_at, &h.updated_by
-        ],
-    )
-    .await?;
+            h.id,
+            &h.number,
+            h.enterprise_id,
+            &h.region_code,
+            h.campaign_id,
+            &h.source,
+            h.source_id,
+            h.category_code.clone(),
+            h.product.clone(),
+            &h.level,
+            &h.description,
+            &h.found_on,
+            &h.deadline,
+            &h.original_deadline,
+            &h.responsible_person,
+            &h.found_by,
+            &h.found_by_names,
+            &h.status,
+            h.plan.clone(),
+            h.evidence_submitted_on.clone(),
+            h.extension_requested_to.clone(),
+            h.extensions_granted,
+            h.escalations,
+            h.escalated_to,
+            h.escalation_due_on.clone(),
+            h.referred_to_case,
+            h.closed_because.clone(),
+            h.closed_on.clone(),
+            h.version,
+            h.created_at,
+            h.updated_at,
+            &h.updated_by
+        ]
+    }
+}
+
+pub async fn insert(tx: &mut Tx, h: &HazardRow) -> Result<(), StoreError> {
+    insert_all(tx, std::slice::from_ref(h)).await?;
     Ok(())
 }
 
@@ -157,18 +220,52 @@ pub async fn update(tx: &mut Tx, h: &HazardRow, expected: i64) -> Result<bool, S
     Ok(n == 1)
 }
 
-pub async fn insert_event(tx: &mut Tx, e: &HazardEventRow) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO hazard_events (id, hazard_id, seq, action, from_status, to_status, at, on_date, actor_id, actor_name, \
-         on_behalf, note, deadline_before, deadline_after, attachment_ids, organisation_id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+impl Insert for HazardEventRow {
+    const TABLE: &'static str = "hazard_events";
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "hazard_id",
+        "seq",
+        "action",
+        "from_status",
+        "to_status",
+        "at",
+        "on_date",
+        "actor_id",
+        "actor_name",
+        "on_behalf",
+        "note",
+        "deadline_before",
+        "deadline_after",
+        "attachment_ids",
+        "organisation_id",
+    ];
+
+    fn values(&self) -> Vec<Arg> {
+        let e = self;
         args![
-            e.id, e.hazard_id, e.seq, &e.action, e.from_status.clone(), &e.to_status, e.at, &e.on_date, e.actor_id,
-            &e.actor_name, e.on_behalf, e.note.clone(), e.deadline_before.clone(), e.deadline_after.clone(),
-            e.attachment_ids.clone(), e.organisation_id
-        ],
-    )
-    .await?;
+            e.id,
+            e.hazard_id,
+            e.seq,
+            &e.action,
+            e.from_status.clone(),
+            &e.to_status,
+            e.at,
+            &e.on_date,
+            e.actor_id,
+            &e.actor_name,
+            e.on_behalf,
+            e.note.clone(),
+            e.deadline_before.clone(),
+            e.deadline_after.clone(),
+            e.attachment_ids.clone(),
+            e.organisation_id
+        ]
+    }
+}
+
+pub async fn insert_event(tx: &mut Tx, e: &HazardEventRow) -> Result<(), StoreError> {
+    insert_all(tx, std::slice::from_ref(e)).await?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::bulk::{Insert, insert_all};
 use crate::campaigns::Readers;
 use crate::enterprises::Visibility;
 use crate::list::{Page, Window, fetch_page};
@@ -194,22 +195,84 @@ pub async fn list_plans(
     fetch_page(db, PLAN_COLUMNS, &from_where, args, window, "p.id").await
 }
 
-pub async fn insert(tx: &mut Tx, i: &InspectionRow) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO inspections (id, number, plan_id, campaign_id, enterprise_id, region_code, kind, status, archived, \
-         archive_source, external_id, notice, notice_note, officers, experts, staff_present, place, started_at, ended_at, \
-         inspected_on, checklist, findings, measures, feedback, attachment_ids, completed_on, completed_at, client_key, \
-         version, created_at, updated_at, updated_by) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+impl Insert for InspectionRow {
+    const TABLE: &'static str = "inspections";
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "number",
+        "plan_id",
+        "campaign_id",
+        "enterprise_id",
+        "region_code",
+        "kind",
+        "status",
+        "archived",
+        "archive_source",
+        "external_id",
+        "notice",
+        "notice_note",
+        "officers",
+        "experts",
+        "staff_present",
+        "place",
+        "started_at",
+        "ended_at",
+        "inspected_on",
+        "checklist",
+        "findings",
+        "measures",
+        "feedback",
+        "attachment_ids",
+        "completed_on",
+        "completed_at",
+        "client_key",
+        "version",
+        "created_at",
+        "updated_at",
+        "updated_by",
+    ];
+
+    fn values(&self) -> Vec<Arg> {
+        let i = self;
         args![
-            i.id, &i.number, i.plan_id, i.campaign_id, i.enterprise_id, &i.region_code, &i.kind, &i.status, i.archived,
-            i.archive_source.clone(), i.external_id.clone(), &i.notice, i.notice_note.clone(), &i.officers, &i.experts,
-            &i.staff_present, &i.place, i.started_at.clone(), i.ended_at.clone(), &i.inspected_on, &i.checklist,
-            &i.findings, &i.measures, &i.feedback, &i.attachment_ids, i.completed_on.clone(), i.completed_at,
-            i.client_key.clone(), i.version, i.created_at, i.updated_at, &i.updated_by
-        ],
-    )
-    .await?;
+            i.id,
+            &i.number,
+            i.plan_id,
+            i.campaign_id,
+            i.enterprise_id,
+            &i.region_code,
+            &i.kind,
+            &i.status,
+            i.archived,
+            i.archive_source.clone(),
+            i.external_id.clone(),
+            &i.notice,
+            i.notice_note.clone(),
+            &i.officers,
+            &i.experts,
+            &i.staff_present,
+            &i.place,
+            i.started_at.clone(),
+            i.ended_at.clone(),
+            &i.inspected_on,
+            &i.checklist,
+            &i.findings,
+            &i.measures,
+            &i.feedback,
+            &i.attachment_ids,
+            i.completed_on.clone(),
+            i.completed_at,
+            i.client_key.clone(),
+            i.version,
+            i.created_at,
+            i.updated_at,
+            &i.updated_by
+        ]
+    }
+}
+
+pub async fn insert(tx: &mut Tx, i: &InspectionRow) -> Result<(), StoreError> {
+    insert_all(tx, std::slice::from_ref(i)).await?;
     Ok(())
 }
 

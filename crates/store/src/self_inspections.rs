@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::bulk::{Insert, insert_all};
 use crate::enterprises::Visibility;
 use crate::list::{Page, Window, fetch_page};
 use crate::scope::{condition, subtree};
@@ -65,11 +66,31 @@ fn visible(v: &Visibility) -> (String, Vec<Arg>) {
     }
 }
 
-pub async fn insert(tx: &mut Tx, s: &SelfInspectionRow) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO self_inspections (id, number, enterprise_id, region_code, campaign_id, status, enterprise_types, \
-         category_codes, answers, major_risk, responsible_person, submitted_on, submitted_at, submitted_by, version, \
-         created_at, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+impl Insert for SelfInspectionRow {
+    const TABLE: &'static str = "self_inspections";
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "number",
+        "enterprise_id",
+        "region_code",
+        "campaign_id",
+        "status",
+        "enterprise_types",
+        "category_codes",
+        "answers",
+        "major_risk",
+        "responsible_person",
+        "submitted_on",
+        "submitted_at",
+        "submitted_by",
+        "version",
+        "created_at",
+        "updated_at",
+        "updated_by",
+    ];
+
+    fn values(&self) -> Vec<Arg> {
+        let s = self;
         args![
             s.id,
             &s.number,
@@ -89,9 +110,12 @@ pub async fn insert(tx: &mut Tx, s: &SelfInspectionRow) -> Result<(), StoreError
             s.created_at,
             s.updated_at,
             &s.updated_by
-        ],
-    )
-    .await?;
+        ]
+    }
+}
+
+pub async fn insert(tx: &mut Tx, s: &SelfInspectionRow) -> Result<(), StoreError> {
+    insert_all(tx, std::slice::from_ref(s)).await?;
     Ok(())
 }
 
