@@ -14,7 +14,7 @@ use touchstone_domain::jurisdiction::Scope;
 use touchstone_domain::region::regions;
 use touchstone_domain::role::Permission;
 use touchstone_domain::time::parse_date as date_of;
-use touchstone_store::campaigns::Readers;
+use touchstone_store::campaigns::{CampaignRow, Readers};
 use touchstone_store::enterprises::{self as enterprise_store, Visibility};
 use touchstone_store::hazards::{HazardFilter, HazardListRow};
 use touchstone_store::inspections::{
@@ -71,8 +71,13 @@ pub struct PlanView {
     #[serde(flatten)]
     pub plan: PlanRow,
     pub campaign_name: Option<String>,
-    /// The listed targets (empty for full coverage).
+    /// The targets in the reader's jurisdiction: those listed, or for full coverage the
+    /// campaign's target enterprises in the plan's region as of today (METHODS §2) — the first
+    /// [`TARGETS_SHOWN`] of them.
     pub targets: Vec<PlanTarget>,
+    /// How many targets there are in the reader's jurisdiction (more than `targets` holds
+    /// when over [`TARGETS_SHOWN`]).
+    pub targets_total: usize,
     /// Completed inspections under the plan.
     pub inspections_completed: i64,
 }
@@ -348,19 +353,60 @@ pub async fn list_plans(app: &App, actor: &Actor, filter: &PlanFilter, window: &
     Ok(store::list_plans(&app.db, &Readers { scope, above: &above }, filter, window).await?)
 }
 
+/// Most targets a plan's view lists: a province's full-coverage plan has tens of thousands.
+pub const TARGETS_SHOWN: usize = 200;
+
+/// A plan's target enterprises in the actor's jurisdiction, by id: those listed, or for full
+/// coverage the campaign's target enterprises (METHODS §2) as of today, or the plan's last day
+/// when it has ended, in the plan's region — or in the actor's, when the plan was set up above.
+async fn plan_target_ids(
+    app: &App,
+    actor: &Actor,
+    plan: &PlanRow,
+    campaign: Option<&CampaignRow>,
+) -> Result<Vec<Uuid>> {
+    if !plan.full_coverage {
+        return Ok(store::plan_targets(&app.db, plan.id).await?);
+    }
+    let Some(campaign) = campaign else { return Ok(Vec::new()) };
+    let region = if actor.regions.contains(&plan.region_code) {
+        plan.region_code.clone()
+    } else {
+        match &actor.organisation {
+            Some(o) if regions().is_within(&o.region_code, &plan.region_code) => o.region_code.clone(),
+            _ => return Ok(Vec::new()),
+        }
+    };
+    let today = app.today().to_string();
+    let on = if plan.ends_on < today { plan.ends_on.clone() } else { today };
+    let now = app.clock.now().as_micros();
+    Ok(touchstone_store::reports::target_enterprises(&app.db, campaign, &region, &on, now).await?)
+}
+
 async fn plan_view(app: &App, actor: &Actor, plan: PlanRow) -> Result<PlanView> {
-    let campaign_name = match plan.campaign_id {
-        Some(c) => touchstone_store::campaigns::find(&app.db, c).await?.map(|c| c.name),
+    let campaign = match plan.campaign_id {
+        Some(c) => touchstone_store::campaigns::find(&app.db, c).await?,
         None => None,
     };
+    let campaign_name = campaign.as_ref().map(|c| c.name.clone());
     let filter = InspectionFilter { plan_id: Some(plan.id), status: Some("completed".into()), ..Default::default() };
     let window = Window { sort: "i.inspected_on", descending: false, page: 1, per_page: Window::MAX_PER_PAGE };
     let done = store::list(&app.db, &actor.officer_visibility(), &filter, &window).await?;
     let mut targets = Vec::new();
+    let mut targets_total = 0;
     let everything = Visibility { regions: &Scope::Everything, own: None };
-    for id in store::plan_targets(&app.db, plan.id).await? {
+    for id in plan_target_ids(app, actor, &plan, campaign.as_ref()).await? {
+        // Full coverage's targets are all in the region read; listed ones are checked one by one.
+        if plan.full_coverage && targets.len() == TARGETS_SHOWN {
+            targets_total += 1;
+            continue;
+        }
         let Some(e) = enterprise_store::get(&app.db, &everything, id).await? else { continue };
         if !actor.regions.contains(&e.region_code) {
+            continue;
+        }
+        targets_total += 1;
+        if targets.len() == TARGETS_SHOWN {
             continue;
         }
         let inspection_id = done.items.iter().find(|i| i.inspection.enterprise_id == id).map(|i| i.inspection.id);
@@ -371,7 +417,7 @@ async fn plan_view(app: &App, actor: &Actor, plan: PlanRow) -> Result<PlanView> 
             inspection_id,
         });
     }
-    Ok(PlanView { plan, campaign_name, targets, inspections_completed: done.total })
+    Ok(PlanView { plan, campaign_name, targets, targets_total, inspections_completed: done.total })
 }
 
 /// The other officers of the actor's bureau who may carry out an inspection with them (the

@@ -144,10 +144,19 @@ async fn a_plan_states_its_kind_and_targets_and_its_rules_are_checked_r_insp_1()
     cross["kind"] = json!("cross_region");
     let r = officer.post_json("/api/v1/inspection-plans", cross).await;
     assert_eq!(fields(&r.json()), vec!["region_code"], "a county has no regions under it to cross");
+    // Full coverage lists the campaign's target enterprises of the region (METHODS §2): the
+    // producer of a key product just registered among them.
     let mut full = base.clone();
     full["full_coverage"] = json!(true);
     full["targets"] = json!([]);
-    assert_eq!(officer.post_json("/api/v1/inspection-plans", full).await.status, 201);
+    let r = officer.post_json("/api/v1/inspection-plans", full).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let full = r.json();
+    let listed: Vec<&str> =
+        full["targets"].as_array().expect("targets").iter().filter_map(|t| t["enterprise_id"].as_str()).collect();
+    assert!(listed.contains(&e.as_str()), "{full}");
+    assert_eq!(full["targets_total"].as_u64(), Some(listed.len() as u64), "{full}");
+    assert!(full["targets"].as_array().expect("targets").iter().all(|t| t["region_code"] == "360121"), "{full}");
     let mut elsewhere = base.clone();
     elsewhere["region_code"] = json!("360112");
     assert_eq!(
