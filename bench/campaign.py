@@ -24,9 +24,10 @@ REGION:WEEK, WEEK being an ISO week (2025-W22) or `cumulative:YYYY-MM-DD`. For e
 
 The hand-written SQL is what a DBA would write for METHODS.md §2 on this schema, with nothing
 from the application: the region as a code prefix, the key-product categories expanded from the
-catalogue file, the state as of the cut-off rebuilt from the event tables. Two variants of the
-hazard half: `correlated` (a lookup into hazard_events per changed hazard) and `window` (one
-pass over the events with ROW_NUMBER); the enterprise half is the same in both.
+catalogue file, the state as of the cut-off rebuilt from the event tables. Three variants of the
+hazard half: `correlated` (a lookup into hazard_events per changed hazard), `window` (one pass
+over the events with ROW_NUMBER) and `closing` (closing is final: only the overdue candidates'
+histories are read); the enterprise half is the same in all three.
 """
 
 import datetime as dt
@@ -169,6 +170,34 @@ WITH x AS ({hazard_base(p)}), y AS (SELECT x.region_code, x.level, x.found_on, x
 """
 
 
+def hazard_sql_closing(p):
+    """Only what each figure needs: closing is final and takes effect on closed_on, so "closed as
+    of D" needs no history for a hazard unchanged since `as_of`; only the overdue candidates (not
+    closed, first deadline before `to`) have their status and deadline looked up."""
+    st = f"""(CASE WHEN x.updated_at < {p['state_at']} THEN x.status ELSE COALESCE((SELECT ev.to_status FROM hazard_events ev
+      WHERE ev.hazard_id = x.id AND ev.at < {p['known_before']}
+        AND (CASE WHEN ev.to_status = 'closed' THEN x.closed_on ELSE ev.on_date END) < '{p['cutoff']}'
+      ORDER BY ev.seq DESC LIMIT 1), 'open') END)"""
+    dl = f"""(CASE WHEN x.updated_at < {p['state_at']} THEN x.deadline ELSE COALESCE((SELECT ev.deadline_after FROM hazard_events ev
+      WHERE ev.hazard_id = x.id AND ev.deadline_after IS NOT NULL AND ev.at < {p['known_before']} AND ev.on_date < '{p['cutoff']}'
+      ORDER BY ev.seq DESC LIMIT 1), x.original_deadline) END)"""
+    closed = (f"COALESCE(CASE WHEN x.updated_at < {p['known_before']} THEN (x.status = 'closed' AND x.closed_on < '{p['cutoff']}') "
+              f"ELSE {st} = 'closed' END, FALSE)")
+    return f"""
+WITH x AS ({hazard_base(p)})
+SELECT region_code,
+  SUM(CASE WHEN found_on >= '{p['from']}' AND level = 'general' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN found_on >= '{p['from']}' AND level = 'major' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {closed} AND closed_on >= '{p['from']}' THEN 1 ELSE 0 END),
+  COUNT(*),
+  SUM(CASE WHEN {closed} THEN 1 ELSE 0 END),
+  SUM(CASE WHEN NOT {closed} AND original_deadline < '{p['to']}' AND {st} IN ('open', 'rectifying') AND {dl} < '{p['to']}'
+      THEN 1 ELSE 0 END),
+  SUM(CASE WHEN NOT {closed} THEN 1 ELSE 0 END)
+FROM x GROUP BY region_code ORDER BY region_code;
+"""
+
+
 def hazard_sql_window(p):
     return f"""
 WITH x AS ({hazard_base(p)}),
@@ -273,7 +302,8 @@ def report(engine, db, base, token, campaign, catalogue, out_json, runs, cases):
         api_total = answer["total"]["counts"]
         variants = {}
         e_sql = enterprise_sql(s, p)
-        for name, h_sql in [("correlated", hazard_sql_correlated(p)), ("window", hazard_sql_window(p))]:
+        for name, h_sql in [("correlated", hazard_sql_correlated(p)), ("window", hazard_sql_window(p)),
+                            ("closing", hazard_sql_closing(p))]:
             times, totals = [], None
             for _ in range(runs):
                 t1, e_rows = run_sql(engine, db, e_sql)

@@ -18,13 +18,13 @@
 #      numbers run $RUNS times directly on the same database, and the numbers compared
 #      (bench/campaign.py report → report.json; a difference fails the run);
 #   5. the hazard ledger's filtered list, API and page, with oha at $RATE req/s (warm-up, then
-#      $DURATION), then every distinct URL once, one at a time (probe-hazards.tsv);
+#      $DURATION), then the first $PROBE URLs once each, one at a time (probe-hazards.tsv);
 #   6. bench/results/<date>-campaign-<engine>/summary.json (bench/summarise.py).
 #
 # Environment (all optional), besides those of bench/lib.sh (BENCH_REF, BIN, SKIP_BUILD, PG_URL…):
-#   ENTERPRISES=100000 GEN_SEED=11 CAMPAIGN_YEAR=2025 INSPECTIONS=12 FINDINGS=2
+#   ENTERPRISES=100000 GEN_SEED=11 CAMPAIGN_YEAR=2025 INSPECTIONS=15 FINDINGS=2
 #   WEEK=2025-W22  CUMULATIVE_TO=2025-10-31  COUNTY=360121  RUNS=7
-#   RATE=200 DURATION=30s  URL_SEED=4  KEEP_DB=1  SUFFIX=-x
+#   RATE=200 DURATION=30s  URL_SEED=4  PROBE=150  KEEP_DB=1  SUFFIX=-x
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -35,7 +35,7 @@ parse_engines "${1:-both}"
 ENTERPRISES="${ENTERPRISES:-100000}"
 GEN_SEED="${GEN_SEED:-11}"
 CAMPAIGN_YEAR="${CAMPAIGN_YEAR:-2025}"
-INSPECTIONS="${INSPECTIONS:-12}"
+INSPECTIONS="${INSPECTIONS:-15}"
 FINDINGS="${FINDINGS:-2}"
 WEEK="${WEEK:-$CAMPAIGN_YEAR-W22}"
 CUMULATIVE_TO="${CUMULATIVE_TO:-$CAMPAIGN_YEAR-10-31}"
@@ -44,6 +44,7 @@ RUNS="${RUNS:-7}"
 RATE="${RATE:-200}"
 DURATION="${DURATION:-30s}"
 URL_SEED="${URL_SEED:-4}"
+PROBE="${PROBE:-150}"
 PROVINCE=360000
 OFFICER=jx.officer
 
@@ -150,8 +151,9 @@ run_engine() {
     scenario hazards_api "$RATE" "$DURATION" "$OUT/urls-hazards-api.txt" --urls-from-file "${auth[@]}"
     scenario hazards_page "$RATE" "$DURATION" "$OUT/urls-hazards-page.txt" --urls-from-file "${page[@]}"
     snapshot "end"
-    log "$engine: probing each hazard list query once"
-    python3 "$BENCH/ledger.py" probe "$OUT/urls-hazards-api.txt" "Authorization: Bearer $token" "$OUT/probe-hazards.tsv"
+    log "$engine: probing the first $PROBE hazard list queries once each"
+    head -"$PROBE" "$OUT/urls-hazards-api.txt" >"$OUT/urls-probe.txt"
+    python3 "$BENCH/ledger.py" probe "$OUT/urls-probe.txt" "Authorization: Bearer $token" "$OUT/probe-hazards.tsv"
     server_stop
 
     local size

@@ -65,7 +65,7 @@ impl Rows {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Draw {
     pub seed: u64,
-    /// Inspections each inspected enterprise gets (benchmarks use 12).
+    /// Inspections each inspected enterprise gets (benchmarks use 15).
     pub inspections_per_enterprise: u32,
     /// The mean number of findings per inspection, drawn evenly from 0 to twice it; `None`: the
     /// realistic spread (0–3, 0.93 on average).

@@ -141,7 +141,7 @@ enum Command {
         /// The campaign's year (default: this year).
         #[arg(long, value_name = "YEAR", requires = "campaign")]
         campaign_year: Option<i32>,
-        /// Inspections per inspected enterprise (benchmarks use 12).
+        /// Inspections per inspected enterprise (benchmarks use 15).
         #[arg(long, value_name = "N", default_value_t = 1, requires = "campaign",
               value_parser = clap::value_parser!(u32).range(0..=100))]
         inspections_per_enterprise: u32,

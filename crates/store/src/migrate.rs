@@ -21,6 +21,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (14, "weekly_reports", include_str!("../migrations/0014_weekly_reports.sql")),
     (15, "hazard_samples", include_str!("../migrations/0015_hazard_samples.sql")),
     (16, "documents", include_str!("../migrations/0016_documents.sql")),
+    (17, "report_indexes", include_str!("../migrations/0017_report_indexes.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

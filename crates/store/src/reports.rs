@@ -353,30 +353,44 @@ const HAZARD_FIGURES: [&str; 7] = [
     figures::OPEN_AT_CUTOFF,
 ];
 
-/// The hazards a hazard figure draws from, with their state as of `to`: the campaign's
-/// hazards in the region found up to `to`, recorded and not voided as known, as the derived
-/// table `x` (`id`, `region_code`, `level`, `found_on`, `closed_on`, `st` = status as of
-/// `to`, and what the deadline rule reads).
+/// The hazards a hazard figure draws from: the campaign's hazards in the region found up to
+/// `to`, recorded and not voided as known, as the derived table `x` (`id`, `region_code`,
+/// `level`, `found_on`, `closed_on`, `status` and `updated_at` now, and what the deadline rule
+/// reads). Their state as of `to` is not a column: a figure asks only what it needs
+/// ([`closed_at_cutoff`], and [`status_as_of`] for the few overdue candidates), so a province's
+/// million hazards are not each looked up in their history.
 fn hazard_source(cut: &Cut, region: &Frag) -> Frag {
-    Frag::of(status_as_of("h", &cut.cutoff, cut.cutoff_at, cut.known_before))
-        .text(" AS st FROM hazards h WHERE ")
-        .then(Frag::of(of_campaign("h", cut.campaign_id)))
-        .text(" AND ")
-        .then(region.clone())
-        .then(Frag::new(" AND h.found_on < ? AND ", args![&cut.cutoff]))
-        .then(Frag::of(counts_as_known("h", cut.known_before)))
-        .text(") x")
-        .prefixed(
-            "(SELECT h.id, h.number, h.enterprise_id, h.region_code, h.level, h.found_on, h.closed_on, h.updated_at, \
-             h.deadline, h.original_deadline, h.description, ",
-        )
+    Frag::new(
+        "(SELECT h.id, h.number, h.enterprise_id, h.region_code, h.level, h.found_on, h.closed_on, h.status, \
+         h.updated_at, h.deadline, h.original_deadline, h.description FROM hazards h WHERE ",
+        vec![],
+    )
+    .then(Frag::of(of_campaign("h", cut.campaign_id)))
+    .text(" AND ")
+    .then(region.clone())
+    .then(Frag::new(" AND h.found_on < ? AND ", args![&cut.cutoff]))
+    .then(Frag::of(counts_as_known("h", cut.known_before)))
+    .text(") x")
 }
 
-impl Frag {
-    fn prefixed(mut self, p: &str) -> Frag {
-        self.sql.insert_str(0, p);
-        self
-    }
+/// The status of hazard `x` as of the cut ([`status_as_of`], the rule's one place).
+fn status_of(cut: &Cut) -> Frag {
+    Frag::of(status_as_of("x", &cut.cutoff, cut.cutoff_at, cut.known_before))
+}
+
+/// Hazard `x` was closed (销号) as of the start of D, as known before `known_before`: what
+/// `status_of(cut) = 'closed'` says, read cheaply — closing is final and takes effect on
+/// `closed_on`, so a hazard not changed since `known_before` was closed at D exactly when it is
+/// closed now with `closed_on` before D; only one changed since has its history read. Every
+/// hazard of [`hazard_source`] that was not closed at D was open, rectifying or waiting for
+/// review then: one voided by then is not counted at all.
+fn closed_at_cutoff(cut: &Cut) -> Frag {
+    Frag::new(
+        "COALESCE(CASE WHEN x.updated_at < ? THEN (x.status = 'closed' AND x.closed_on < ?) ELSE ",
+        args![cut.known_before, &cut.cutoff],
+    )
+    .then(status_of(cut))
+    .text(" = 'closed' END, FALSE)")
 }
 
 /// The condition on a row of [`hazard_source`] for a hazard figure; `None` for other figures.
@@ -385,15 +399,22 @@ fn hazard_condition(code: &str, cut: &Cut) -> Option<Frag> {
         figures::HAZARDS_GENERAL => Frag::new("(x.found_on >= ? AND x.level = 'general')", args![&cut.from]),
         figures::HAZARDS_MAJOR => Frag::new("(x.found_on >= ? AND x.level = 'major')", args![&cut.from]),
         // The closing's date is `closed_on`; the status as of `to` says it fell before D.
-        figures::HAZARDS_CLOSED => Frag::new("(x.st = 'closed' AND x.closed_on >= ?)", args![&cut.from]),
+        figures::HAZARDS_CLOSED => Frag::new("(", vec![])
+            .then(closed_at_cutoff(cut))
+            .then(Frag::new(" AND x.closed_on >= ?)", args![&cut.from])),
         figures::HAZARDS_TO_DATE => Frag::new("1=1", vec![]),
-        figures::CLOSED_TO_DATE => Frag::new("x.st = 'closed'", vec![]),
+        figures::CLOSED_TO_DATE => closed_at_cutoff(cut),
         // METHODS §3: open or rectifying after the deadline in force; evidence waiting for
-        // review is not overdue.
-        figures::OVERDUE => Frag::new("(x.st IN ('open', 'rectifying') AND ", vec![])
+        // review is not overdue. Extensions only move a deadline later, so a hazard whose first
+        // deadline is not before `to` is not overdue, and its history is not read.
+        figures::OVERDUE => Frag::new("(NOT ", vec![])
+            .then(closed_at_cutoff(cut))
+            .then(Frag::new(" AND x.original_deadline < ? AND ", args![&cut.to]))
+            .then(status_of(cut))
+            .text(" IN ('open', 'rectifying') AND ")
             .then(Frag::of(deadline_as_of("x", &cut.cutoff, cut.cutoff_at, cut.known_before)))
             .then(Frag::new(" < ?)", args![&cut.to])),
-        figures::OPEN_AT_CUTOFF => Frag::new("x.st IN ('open', 'rectifying', 'evidence_submitted')", vec![]),
+        figures::OPEN_AT_CUTOFF => Frag::new("NOT ", vec![]).then(closed_at_cutoff(cut)),
         _ => return None,
     })
 }
@@ -432,24 +453,54 @@ fn sums(codes: &[&str], condition: impl Fn(&str) -> Option<Frag>) -> Frag {
     out
 }
 
+/// How many parts of a report are counted at once: SQLite's read pool holds four connections.
+const PARTS_AT_ONCE: usize = 4;
+
 /// Every count figure of the cut in `region_code`'s subtree, by the region code the records
-/// carry (the enterprise's for enterprise figures, the hazard's for hazard figures). Two
-/// queries. Regions with nothing to count are absent.
+/// carry (the enterprise's for enterprise figures, the hazard's for hazard figures). The
+/// subtree is counted in parts — the region's own records, and each region directly under it
+/// — a few at once, each part two queries (never a query per record): a province's two million
+/// hazards are read on every core. Regions with nothing to count are absent.
 pub async fn counts_by_region(
     db: &Db,
     campaign: &CampaignRow,
     cut: &Cut,
     region_code: &str,
 ) -> Result<BTreeMap<String, Counts>, StoreError> {
-    let engine = db.engine();
+    use futures::{StreamExt, TryStreamExt};
     let k = key_products(db, campaign, region_code, cut.known_before).await?;
+    let children = regions().children(region_code);
+    let parts: Vec<(&str, bool)> = if children.is_empty() {
+        vec![(region_code, false)]
+    } else {
+        std::iter::once((region_code, true)).chain(children.iter().map(|c| (*c, false))).collect()
+    };
+    // The futures are made first: a stream mapping a closure over them would not be `Send`.
+    let counting: Vec<_> = parts.into_iter().map(|(code, direct)| count_part(db, cut, &k, code, direct)).collect();
+    let tallies: Vec<Vec<(String, Counts)>> =
+        futures::stream::iter(counting).buffer_unordered(PARTS_AT_ONCE).try_collect().await?;
     let mut out: BTreeMap<String, Counts> = BTreeMap::new();
+    for (code, counts) in tallies.into_iter().flatten() {
+        out.entry(code).or_default().extend(counts);
+    }
+    Ok(out)
+}
 
-    let region = region_filter("e.region_code", region_code, false);
+/// The count figures of one part of a report: `region_code`'s subtree, or only the region
+/// itself (`direct`), by the records' region code.
+async fn count_part(
+    db: &Db,
+    cut: &Cut,
+    k: &KeyProducts,
+    region_code: &str,
+    direct: bool,
+) -> Result<Vec<(String, Counts)>, StoreError> {
+    let mut out: BTreeMap<String, Counts> = BTreeMap::new();
+    let region = region_filter("e.region_code", region_code, direct);
     let q = Frag::new("SELECT e.region_code", vec![])
         .then(sums(&ENTERPRISE_FIGURES, |c| enterprise_condition(c, cut)))
         .text(" FROM enterprises e WHERE ")
-        .then(target(engine, cut, &k, &region))
+        .then(target(db.engine(), cut, k, &region))
         .text(" GROUP BY e.region_code");
     for t in db.fetch_all::<EnterpriseTally>(&q.sql, q.args).await? {
         let row = out.entry(t.region_code).or_default();
@@ -460,7 +511,7 @@ pub async fn counts_by_region(
         }
     }
 
-    let region = region_filter("h.region_code", region_code, false);
+    let region = region_filter("h.region_code", region_code, direct);
     let q = Frag::new("SELECT x.region_code", vec![])
         .then(sums(&HAZARD_FIGURES, |c| hazard_condition(c, cut)))
         .text(" FROM ")
@@ -480,7 +531,7 @@ pub async fn counts_by_region(
             row.insert(code.to_string(), n);
         }
     }
-    Ok(out)
+    Ok(out.into_iter().collect())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -594,15 +645,18 @@ pub async fn records(
     let from_where = Frag::new(" FROM ", vec![]).then(hazard_source(cut, &region)).text(" WHERE ").then(cond);
     let n: Option<N> =
         db.fetch_optional(&format!("SELECT COUNT(*) AS n{}", from_where.sql), from_where.args.clone()).await?;
+    let status = status_of(cut);
     let deadline = Frag::of(deadline_as_of("x", &cut.cutoff, cut.cutoff_at, cut.known_before));
-    let mut args = deadline.args;
+    let mut args = status.args;
+    args.extend(deadline.args);
     args.extend(from_where.args);
     let rows: Vec<HazardRecord> = db
         .fetch_all(
             &format!(
-                "SELECT x.id, x.number, x.enterprise_id, e.name AS enterprise_name, x.region_code, x.level, x.found_on, x.st, \
-                 {} AS dl, x.closed_on, x.description{} AND e.id = x.enterprise_id ORDER BY x.region_code, x.number, x.id \
-                 LIMIT {limit} OFFSET {offset}",
+                "SELECT x.id, x.number, x.enterprise_id, e.name AS enterprise_name, x.region_code, x.level, x.found_on, \
+                 {} AS st, {} AS dl, x.closed_on, x.description{} AND e.id = x.enterprise_id \
+                 ORDER BY x.region_code, x.number, x.id LIMIT {limit} OFFSET {offset}",
+                status.sql,
                 deadline.sql,
                 from_where.sql.replacen(" FROM ", " FROM enterprises e, ", 1)
             ),
