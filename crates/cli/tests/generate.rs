@@ -324,3 +324,59 @@ async fn a_generated_campaign_has_self_inspections_inspections_and_hazards_in_ev
     }
     assert_eq!(worlds[0], worlds[1], "the same seed makes the same world");
 }
+
+#[derive(sqlx::FromRow)]
+struct Numbered {
+    number: String,
+}
+
+// Issue 5: the hazard ledger over thousands of hazards. With plenty of matches a page walks
+// its sort column's index (on SQLite `INDEXED BY`, store::hazards::list); whichever plan reads
+// it, a page holds exactly the rows the plain query orders there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_hazard_list_pages_in_the_same_order_whichever_plan_reads_it() {
+    let t = TestApp::spawn().await;
+    generate::load_into(&t.app, &system(), &jiangxi(400, 7)).await.expect("ledger");
+    let (_, report) = demo::launch_with_activity(
+        &t.app,
+        &system(),
+        "jiangxi-2022",
+        "360000",
+        Some(2026),
+        Draw { seed: 7, inspections_per_enterprise: 4, findings_per_inspection: Some(2) },
+    )
+    .await
+    .expect("activity");
+    assert!(report.hazards > 2_000, "enough hazards to walk the sort index: {report:?}");
+    let mut province = t.signed_in("jx.officer").await;
+    for (query, filter, order) in [
+        ("", "1=1", "h.found_on DESC, h.id"),
+        ("sort=deadline", "1=1", "h.deadline, h.id"),
+        ("status=closed&page=3", "h.status = 'closed'", "h.found_on DESC, h.id"),
+        ("sort=deadline&dir=desc&status=rectifying", "h.status = 'rectifying'", "h.deadline DESC, h.id"),
+        ("status=evidence_submitted", "h.status = 'evidence_submitted'", "h.found_on DESC, h.id"),
+    ] {
+        let r = province.get(&format!("/api/v1/hazards?{query}&per_page=40")).await;
+        assert_eq!(r.status, 200, "{query}: {}", r.text);
+        let body = r.json();
+        let listed: Vec<String> = body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| i["number"].as_str().map(String::from))
+            .collect();
+        let offset = if query.contains("page=3") { 80 } else { 0 };
+        let expected: Vec<Numbered> = t
+            .app
+            .db
+            .fetch_all(
+                &format!("SELECT h.number FROM hazards h WHERE {filter} ORDER BY {order} LIMIT 40 OFFSET {offset}"),
+                vec![],
+            )
+            .await
+            .expect("expected page");
+        let expected: Vec<String> = expected.into_iter().map(|n| n.number).collect();
+        assert!(!expected.is_empty() || query.contains("evidence"), "{query}: the world has such hazards");
+        assert_eq!(listed, expected, "{query}");
+    }
+}

@@ -68,15 +68,36 @@ pub async fn fetch_page<T: Row + 'static>(
     if let Some(stream) = crate::stream::ListStream::current() {
         return stream.next_page(db, columns, from_where, args, window, tiebreak).await;
     }
+    fetch_planned_page(db, columns, from_where, |_| from_where.to_string(), args, window, tiebreak).await
+}
+
+/// [`fetch_page`] for a large table: the total is counted on `count_from_where` (the filters
+/// alone, without the joins the columns need), and the page read from `page_from_where(total)`,
+/// which may choose its plan knowing how many rows match — walking the sort column's index
+/// when matches are plentiful, so twenty rows are found without sorting them all. Inside a
+/// whole-list read (`stream`) the page is `page_from_where(0)`'s next rows.
+pub async fn fetch_planned_page<T: Row + 'static>(
+    db: &Db,
+    columns: &str,
+    count_from_where: &str,
+    page_from_where: impl FnOnce(i64) -> String,
+    args: Vec<Arg>,
+    window: &Window,
+    tiebreak: &str,
+) -> Result<Page<T>, StoreError> {
+    if let Some(stream) = crate::stream::ListStream::current() {
+        return stream.next_page(db, columns, &page_from_where(0), args, window, tiebreak).await;
+    }
     let per_page = window.per_page.clamp(1, Window::MAX_PER_PAGE);
     let page = window.page.max(1);
     let capped: Option<Count> = db
         .fetch_optional(
-            &format!("SELECT COUNT(*) AS n FROM (SELECT 1 AS one {from_where} LIMIT {}) capped", COUNT_CAP + 1),
+            &format!("SELECT COUNT(*) AS n FROM (SELECT 1 AS one {count_from_where} LIMIT {}) capped", COUNT_CAP + 1),
             args.clone(),
         )
         .await?;
     let counted = capped.map(|c| c.n).unwrap_or(0);
+    let from_where = page_from_where(counted);
     let sql = format!(
         "SELECT {columns} {from_where}{} LIMIT {per_page} OFFSET {}",
         window.order_sql(tiebreak),
