@@ -15,15 +15,13 @@ import { after, before, describe, test } from 'node:test';
 import { startServer } from '../lib/server.mjs';
 import {
   HOOK_TIMEOUT_MS, TEST_TIMEOUT_MS, VIEWPORTS,
-  clearAlerts, launchBrowser, press, revealNav, signIn, signOut, submitAndWait,
-  uniqueSuffix, waitForPath, waitForText, withPage,
+  clearAlerts, launchBrowser, press, signIn, signOut, submitAndWait,
+  UUID, openOperatingEnterprise, uniqueSuffix, waitForPath, waitForText, withPage,
 } from '../lib/browser.mjs';
 
 const INSPECTOR = 'ncx.inspector';
 const SECOND_OFFICER = 'ncx.officer';
 const REGION = '360121';
-const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
-const ENTERPRISE_PATH = new RegExp(`^/enterprises/${UUID}$`);
 const HAZARD_PATH = new RegExp(`^/hazards/${UUID}$`);
 /** error-second-officer-required in the zh-CN locale (the page shows the message, not the code). */
 const SECOND_OFFICER_REQUIRED = /另一名监管人员复查通过/;
@@ -59,26 +57,7 @@ describe('a hazard is recorded, rectified on the enterprise\'s behalf and closed
       await withPage(browser, server, vp, 'hazard-close-out', async (page) => {
         // 1. The inspector finds an operating enterprise of the county in the list.
         await signIn(page, server, vp, INSPECTOR);
-        const nav = await revealNav(page, vp);
-        await press(nav.locator('a[href="/enterprises"]').first(), vp);
-        await waitForPath(page, '/enterprises');
-        const filter = page.locator('form#filter-form');
-        await filter.locator('input[name=region_code]').fill(REGION);
-        await filter.locator('select[name=status]').selectOption('operating');
-        await Promise.all([
-          page.waitForURL((u) => u.pathname === '/enterprises' && u.searchParams.get('status') === 'operating', {
-            waitUntil: 'domcontentloaded',
-          }),
-          press(filter.locator('button[type=submit]'), vp),
-        ]);
-        const links = page.locator('table#enterprises-table tbody tr a[href^="/enterprises/"]');
-        await links.first().waitFor({ state: 'attached' });
-        assert.ok((await links.count()) > vpIndex, `at least ${vpIndex + 1} operating enterprises in 南昌县`);
-        const link = links.nth(vpIndex);
-        const enterpriseName = (await link.innerText()).trim();
-        await press(link, vp);
-        await waitForPath(page, ENTERPRISE_PATH);
-        await waitForText(page, 'h1', enterpriseName);
+        const enterpriseName = await openOperatingEnterprise(page, vp, REGION, vpIndex);
 
         // 2. From the file to the hazard form, with the enterprise filled in.
         await press(page.locator('a#new-hazard'), vp);

@@ -16,43 +16,16 @@ import { startServer } from '../lib/server.mjs';
 import {
   HOOK_TIMEOUT_MS, TEST_TIMEOUT_MS, VIEWPORTS,
   clearAlerts, launchBrowser, press, revealNav, signIn, signOut, submitAndWait, submitPassword,
-  uniqueSuffix, waitForPath, waitForText, withPage,
+  UUID, openOperatingEnterprise, uniqueSuffix, waitForPath, waitForText, withPage,
 } from '../lib/browser.mjs';
 
 const OFFICER = 'ncx.officer';
 const REGION = '360121';
 const PASSWORD = 'Qiye#Zicha2026';
-const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
-const ENTERPRISE_PATH = new RegExp(`^/enterprises/${UUID}$`);
 const SELF_INSPECTION_PATH = new RegExp(`^/self-inspections/${UUID}$`);
 const HAZARD_PATH = new RegExp(`^/hazards/${UUID}$`);
 /** The checklist item this journey fails (the second). */
 const FAILED = 1;
-
-/** Opens the `index`-th operating enterprise of 南昌县 from the list; returns its name. */
-async function openEnterprise(page, vp, index) {
-  const nav = await revealNav(page, vp);
-  await press(nav.locator('a[href="/enterprises"]').first(), vp);
-  await waitForPath(page, '/enterprises');
-  const filter = page.locator('form#filter-form');
-  await filter.locator('input[name=region_code]').fill(REGION);
-  await filter.locator('select[name=status]').selectOption('operating');
-  await Promise.all([
-    page.waitForURL((u) => u.pathname === '/enterprises' && u.searchParams.get('status') === 'operating', {
-      waitUntil: 'domcontentloaded',
-    }),
-    press(filter.locator('button[type=submit]'), vp),
-  ]);
-  const links = page.locator('table#enterprises-table tbody tr a[href^="/enterprises/"]');
-  await links.first().waitFor({ state: 'attached' });
-  assert.ok((await links.count()) > index, `at least ${index + 1} operating enterprises in 南昌县`);
-  const link = links.nth(index);
-  const name = (await link.innerText()).trim();
-  await press(link, vp);
-  await waitForPath(page, ENTERPRISE_PATH);
-  await waitForText(page, 'h1', name);
-  return name;
-}
 
 describe('an enterprise fills its self-inspection, is told what is missing and submits', () => {
   let server;
@@ -79,7 +52,7 @@ describe('an enterprise fills its self-inspection, is told what is missing and s
 
         // 1. The officer issues an activation code on the enterprise's file.
         await signIn(page, server, vp, OFFICER);
-        const enterpriseName = await openEnterprise(page, vp, vpIndex);
+        const enterpriseName = await openOperatingEnterprise(page, vp, REGION, vpIndex);
         const uscc = (await page.locator('#enterprise-uscc').innerText()).trim();
         await submitAndWait(page, page.locator('button#issue-activation'), vp);
         const code = await waitForText(page, '#activation-code');

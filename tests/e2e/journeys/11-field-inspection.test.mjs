@@ -15,8 +15,8 @@ import { after, before, describe, test } from 'node:test';
 import { startServer } from '../lib/server.mjs';
 import {
   HOOK_TIMEOUT_MS, TEST_TIMEOUT_MS, VIEWPORTS,
-  launchBrowser, press, revealNav, signIn, submitAndWait,
-  uniqueSuffix, waitForPath, waitForText, withPage,
+  launchBrowser, press, signIn, submitAndWait,
+  UUID, openOperatingEnterprise, uniqueSuffix, waitForPath, waitForText, withPage,
 } from '../lib/browser.mjs';
 
 const INSPECTOR = 'ncx.inspector';
@@ -25,37 +25,10 @@ const SECOND_OFFICER = 'ncx.officer';
 const SECOND_OFFICER_NAME = '郑丽';
 const INSPECTOR_NAME = '孙伟';
 const REGION = '360121';
-const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
-const ENTERPRISE_PATH = new RegExp(`^/enterprises/${UUID}$`);
 const INSPECTION_PATH = new RegExp(`^/inspections/${UUID}$`);
 const HAZARD_PATH = new RegExp(`^/hazards/${UUID}$`);
 /** Where offline.js keeps a record's draft on the device. */
 const DRAFT_PREFIX = 'touchstone:inspection:';
-
-/** Opens the `index`-th operating enterprise of 南昌县 from the list; returns its name. */
-async function openEnterprise(page, vp, index) {
-  const nav = await revealNav(page, vp);
-  await press(nav.locator('a[href="/enterprises"]').first(), vp);
-  await waitForPath(page, '/enterprises');
-  const filter = page.locator('form#filter-form');
-  await filter.locator('input[name=region_code]').fill(REGION);
-  await filter.locator('select[name=status]').selectOption('operating');
-  await Promise.all([
-    page.waitForURL((u) => u.pathname === '/enterprises' && u.searchParams.get('status') === 'operating', {
-      waitUntil: 'domcontentloaded',
-    }),
-    press(filter.locator('button[type=submit]'), vp),
-  ]);
-  const links = page.locator('table#enterprises-table tbody tr a[href^="/enterprises/"]');
-  await links.first().waitFor({ state: 'attached' });
-  assert.ok((await links.count()) > index, `at least ${index + 1} operating enterprises in 南昌县`);
-  const link = links.nth(index);
-  const name = (await link.innerText()).trim();
-  await press(link, vp);
-  await waitForPath(page, ENTERPRISE_PATH);
-  await waitForText(page, 'h1', name);
-  return name;
-}
 
 /** Waits until the device's copy of the draft under `key` contains `text`. */
 async function waitForDeviceCopy(page, key, text) {
@@ -94,7 +67,7 @@ describe('an inspection recorded on the spot survives a reload and is completed 
 
         // 1. From the enterprise's file to a new inspection record.
         await signIn(page, server, vp, INSPECTOR);
-        const enterpriseName = await openEnterprise(page, vp, vpIndex);
+        const enterpriseName = await openOperatingEnterprise(page, vp, REGION, vpIndex);
         await press(page.locator('a#new-inspection'), vp);
         await waitForPath(page, '/inspections/new');
         const form = page.locator('form#inspection-form');

@@ -217,6 +217,37 @@ export async function revealNav(page, vp) {
   return nav;
 }
 
+/** A UUID, as a regular-expression source. */
+export const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+
+/**
+ * Opens the `index`-th operating enterprise of `region` from the enterprise list (through the
+ * nav and the filter form) and returns its name once its file page shows it.
+ */
+export async function openOperatingEnterprise(page, vp, region, index) {
+  const nav = await revealNav(page, vp);
+  await press(nav.locator('a[href="/enterprises"]').first(), vp);
+  await waitForPath(page, '/enterprises');
+  const filter = page.locator('form#filter-form');
+  await filter.locator('input[name=region_code]').fill(region);
+  await filter.locator('select[name=status]').selectOption('operating');
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/enterprises' && u.searchParams.get('status') === 'operating', {
+      waitUntil: 'domcontentloaded',
+    }),
+    press(filter.locator('button[type=submit]'), vp),
+  ]);
+  const links = page.locator('table#enterprises-table tbody tr a[href^="/enterprises/"]');
+  await links.first().waitFor({ state: 'attached' });
+  assert.ok((await links.count()) > index, `at least ${index + 1} operating enterprises in ${region}`);
+  const link = links.nth(index);
+  const name = (await link.innerText()).trim();
+  await press(link, vp);
+  await waitForPath(page, new RegExp(`^/enterprises/${UUID}$`));
+  await waitForText(page, 'h1', name);
+  return name;
+}
+
 /** Signs out through button#sign-out (opening the collapsed nav if that is where it lives). */
 export async function signOut(page, vp) {
   const button = page.locator('button#sign-out');
