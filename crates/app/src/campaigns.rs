@@ -188,10 +188,17 @@ pub async fn create(app: &App, actor: &Actor, input: CampaignInput) -> Result<Ca
         if m.name.trim().is_empty() {
             errors.add(&format!("{field}.name"), "required", "the stage's name");
         }
-        let starts = m.starts_on.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| date(&mut errors, &field, s));
-        let due = m.due_on.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| date(&mut errors, &field, s));
+        let (starts_field, due_field) = (format!("{field}.starts_on"), format!("{field}.due_on"));
+        let starts =
+            m.starts_on.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| date(&mut errors, &starts_field, s));
+        let due = m.due_on.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| date(&mut errors, &due_field, s));
         if m.kind != "weekly_report" && due.is_none() && m.due_on.as_deref().is_none_or(|s| s.trim().is_empty()) {
-            errors.add(&format!("{field}.due_on"), "required", "the stage's deadline");
+            errors.add(&due_field, "required", "the stage's deadline");
+        }
+        if let (Some(s), Some(d)) = (&starts, &due)
+            && d < s
+        {
+            errors.add(&due_field, "before_start", "the stage is due before it starts");
         }
         milestones.push(MilestoneRow {
             id: Uuid::now_v7(),
@@ -265,8 +272,9 @@ pub struct FromTemplate {
     pub region_code: Option<String>,
 }
 
-/// The name a stage or report is given when it comes from a template.
-fn milestone_name(kind: &str) -> &'static str {
+/// The name a stage or report is given when it comes from a template, and the name a new
+/// campaign's form offers for it.
+pub fn milestone_name(kind: &str) -> &'static str {
     match kind {
         "self_inspection" => "企业自查自改",
         "investigation" => "自查和现场排查",
@@ -283,6 +291,13 @@ fn milestone_name(kind: &str) -> &'static str {
 
 /// Launches a shipped template (seed 004 Jiangxi, seed 001 Guizhou) for `year`.
 pub async fn from_template(app: &App, actor: &Actor, input: FromTemplate) -> Result<CampaignView> {
+    create(app, actor, template_input(input)?).await
+}
+
+/// A shipped template run in `input.year`, as the campaign it launches: what
+/// [`from_template`] creates, and what the campaign form starts from when a bureau adapts a
+/// template before launching it.
+pub fn template_input(input: FromTemplate) -> Result<CampaignInput> {
     use touchstone_domain::campaign::template;
     let day = |d: time::Date| d.to_string();
     let t = template(input.template.trim()).ok_or_else(|| {
@@ -320,24 +335,19 @@ pub async fn from_template(app: &App, actor: &Actor, input: FromTemplate) -> Res
         .map(|g| format!("{}（≥ {}.{}%）", g.basis, g.minimum_permille / 10, g.minimum_permille % 10))
         .collect::<Vec<_>>()
         .join("\n");
-    create(
-        app,
-        actor,
-        CampaignInput {
-            name,
-            template: Some(t.id.into()),
-            issuing_authority: None,
-            region_code: input.region_code.unwrap_or_else(|| t.region_code.into()),
-            starts_on: day(t.starts_on),
-            ends_on: day(t.ends_on),
-            key_products: t.key_products.iter().map(|c| c.to_string()).collect(),
-            key_objects: t.key_objects.join("；"),
-            key_problems: t.key_problems.join("；"),
-            targets,
-            milestones,
-        },
-    )
-    .await
+    Ok(CampaignInput {
+        name,
+        template: Some(t.id.into()),
+        issuing_authority: None,
+        region_code: input.region_code.unwrap_or_else(|| t.region_code.into()),
+        starts_on: day(t.starts_on),
+        ends_on: day(t.ends_on),
+        key_products: t.key_products.iter().map(|c| c.to_string()).collect(),
+        key_objects: t.key_objects.join("；"),
+        key_problems: t.key_problems.join("；"),
+        targets,
+        milestones,
+    })
 }
 
 /// One campaign with its schedule, actions and regional progress; 404 when neither in nor

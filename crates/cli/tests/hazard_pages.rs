@@ -139,6 +139,94 @@ async fn the_campaigns_page_launches_the_jiangxi_template_and_its_page_shows_the
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_launches_a_campaign_by_hand_from_its_form_and_a_bad_form_names_each_field_and_stage_row_r_camp_1() {
+    let t = TestApp::spawn().await;
+    let mut county = t.signed_in("ncx.officer").await;
+    let blank = county.get("/campaigns/new").await;
+    assert_eq!(blank.status, 200, "{}", blank.text);
+    assert!(blank.text.contains("campaign-form") && blank.text.contains("value=\"04.01\""), "key products offered");
+    assert!(blank.text.contains("生产企业全覆盖检查"), "a row for each kind of stage, named");
+
+    // End before start, no key product, a stage row with a deadline before its start, another
+    // with a start but no deadline: each error is named, and nothing is created.
+    let bad = county
+        .post_form(
+            "/campaigns",
+            &[
+                ("name", "南昌县燃气具专项整治"),
+                ("region_code", "360121"),
+                ("starts_on", "2026-06-01"),
+                ("ends_on", "2026-05-01"),
+                ("milestones[0].kind", "self_inspection"),
+                ("milestones[0].name", "企业自查"),
+                ("milestones[0].starts_on", "2026-06-10"),
+                ("milestones[0].due_on", "2026-06-05"),
+                ("milestones[1].kind", "look_back"),
+                ("milestones[1].name", "回头看"),
+                ("milestones[2].kind", "completion"),
+                ("milestones[2].name", "全面完成"),
+                ("milestones[2].starts_on", "2026-09-01"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    for field in ["ends_on", "key_products"] {
+        assert!(bad.text.contains(&format!("name=\"{field}\"")), "{field} kept on the form");
+    }
+    assert!(bad.text.matches("field-error").count() >= 4, "{}", bad.text);
+    assert!(bad.text.contains("南昌县燃气具专项整治"), "what was typed is kept");
+    assert_eq!(county.get("/api/v1/campaigns").await.json()["total"], 0, "nothing created");
+
+    let good = county
+        .post_form(
+            "/campaigns",
+            &[
+                ("name", "南昌县燃气具专项整治"),
+                ("issuing_authority", "南昌县市场监督管理局"),
+                ("region_code", "360121"),
+                ("starts_on", "2026-05-01"),
+                ("ends_on", "2026-10-31"),
+                ("key_products", "05.01"),
+                ("key_problems", "熄火保护装置失效"),
+                ("milestones[0].kind", "self_inspection"),
+                ("milestones[0].name", "企业自查"),
+                ("milestones[0].due_on", "2026-05-31"),
+                ("milestones[1].kind", "look_back"),
+                ("milestones[1].name", "回头看"),
+                ("milestones[2].kind", "weekly_report"),
+                ("milestones[2].name", "每周三报送"),
+                ("milestones[2].include", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(good.status, 303, "{}", good.text);
+    let detail = county.get(&location(&good)).await;
+    assert_eq!(detail.status, 200);
+    assert!(detail.text.contains("ZX-360121-2026-01") && detail.text.contains("熄火保护装置失效"));
+    let id = location(&good).rsplit('/').next().expect("id").to_string();
+    let api = county.get(&format!("/api/v1/campaigns/{id}")).await.json();
+    let kinds: Vec<&str> =
+        api["milestones"].as_array().expect("milestones").iter().filter_map(|m| m["kind"].as_str()).collect();
+    assert_eq!(kinds, vec!["self_inspection", "weekly_report"], "the unticked row without dates is left out");
+    assert_eq!(api["issuing_authority"], "南昌县市场监督管理局");
+
+    // A template adapted first: the form holds the template's year-moved stages, for the
+    // county's own region, and launching it records the template.
+    let adapt = county.get("/campaigns/new?template=jiangxi-2022&year=2027").await;
+    assert_eq!(adapt.status, 200, "{}", adapt.text);
+    assert!(adapt.text.contains("2027-06-30") && adapt.text.contains("value=\"jiangxi-2022\""), "{}", adapt.text);
+    assert!(adapt.text.contains("<option value=\"360121\" selected"), "the county's own region");
+    let unknown = county.get("/campaigns/new?template=hunan-2022&year=2027").await;
+    assert_eq!(unknown.status, 422);
+    assert!(unknown.text.contains("field-error"));
+
+    // Neither an inspector nor an enterprise launches campaigns.
+    let mut inspector = t.signed_in("ncx.inspector").await;
+    assert_eq!(inspector.get("/campaigns/new").await.status, 403);
+    assert_eq!(inspector.post_form("/campaigns", &[("name", "x")]).await.status, 403);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_notifications_page_lists_an_item_with_the_unread_badge_and_marking_read_clears_it() {
     let t = TestApp::spawn().await;
     let mut officer = t.signed_in("ncx.officer").await;

@@ -132,8 +132,8 @@ struct FormPage {
     campaigns: Vec<Choice>,
 }
 
-/// The regions a plan may cover: the jurisdiction's roots and everything under them.
-fn region_choices(auth: &Auth) -> Vec<Choice> {
+/// The regions a plan or a campaign may cover: the jurisdiction's roots and everything under them.
+pub(super) fn region_choices(auth: &Auth) -> Vec<Choice> {
     auth.actor
         .jurisdiction
         .iter()

@@ -126,7 +126,8 @@ pub fn routes() -> Router<AppState> {
                 touchstone_app::attachments::MAX_BYTES as usize + 1024 * 1024,
             )),
         )
-        .route("/campaigns", get(campaigns::list))
+        .route("/campaigns", get(campaigns::list).post(campaigns::create))
+        .route("/campaigns/new", get(campaigns::new))
         .route("/campaigns/from-template", post(campaigns::from_template))
         .route("/campaigns/{id}", get(campaigns::show))
         .route("/campaigns/{id}/actions", post(campaigns::take_action))
