@@ -368,7 +368,7 @@ fn order(
                 h.description.clone()
             },
             level: rules::hazard_level_label(&h.level).to_string(),
-            legal_basis: String::new(),
+            legal_basis: h.legal_basis.clone(),
         })
         .collect();
     let government = regions().get(&bureau.region_code).map(|r| r.name).unwrap_or("本级");
@@ -450,7 +450,7 @@ async fn opinion(
             number: hazard.number.clone(),
             description: hazard.description.clone(),
             level: rules::hazard_level_label(&hazard.level).to_string(),
-            legal_basis: String::new(),
+            legal_basis: hazard.legal_basis.clone(),
         }],
         evidence,
         findings,

@@ -165,15 +165,16 @@ fn uuid_of(seed: u64, rng: &mut Rng) -> Uuid {
     Uuid::from_u64_pair(hi, rng.next())
 }
 
-const FINDINGS: &[(&str, &str)] = &[
-    ("出厂检验记录缺失导体电阻项目", "04.01"),
-    ("原材料进货查验记录不全，未索取供应商检验报告", "04"),
-    ("生产设备未按规定校准，计量器具超期未检", "04"),
-    ("产品合格证未标注执行标准编号", "04"),
-    ("关键工序作业指导书未及时更新", "04"),
-    ("检验人员未经培训上岗", "04"),
-    ("库存成品未按批次标识，无法追溯", "04"),
-    ("CCC认证证书暂停期间仍在出厂销售", "04"),
+/// What inspectors find: the wording, the category and the provisions it breaches.
+const FINDINGS: &[(&str, &str, &str)] = &[
+    ("出厂检验记录缺失导体电阻项目", "04.01", "《产品质量法》第十二条"),
+    ("原材料进货查验记录不全，未索取供应商检验报告", "04", "《产品质量法》第三条"),
+    ("生产设备未按规定校准，计量器具超期未检", "04", "《计量法》第九条"),
+    ("产品合格证未标注执行标准编号", "04", "《产品质量法》第二十七条"),
+    ("关键工序作业指导书未及时更新", "04", "《产品质量法》第三条"),
+    ("检验人员未经培训上岗", "04", "《产品质量法》第三条"),
+    ("库存成品未按批次标识，无法追溯", "04", "《产品质量法》第三条"),
+    ("CCC认证证书暂停期间仍在出厂销售", "04", "《强制性产品认证管理规定》"),
 ];
 const OFFICERS: &[&str] = &["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄勇", "周杰", "吴霞"];
 
@@ -392,7 +393,7 @@ pub async fn load(app: &App, actor: &Actor, opts: &CampaignActivity) -> Result<A
                         "self_inspection",
                         id,
                         level,
-                        format!("【{}】{}", it.code, it.question),
+                        (format!("【{}】{}", it.code, it.question), it.legal_basis),
                         on,
                         deadlines.default_deadline(level, on),
                         opts.as_of,
@@ -429,13 +430,13 @@ pub async fn load(app: &App, actor: &Actor, opts: &CampaignActivity) -> Result<A
                 };
                 let mut findings = Vec::new();
                 for _ in 0..n_findings {
-                    let (text, category) = *rng.pick(FINDINGS);
+                    let (text, category, basis) = *rng.pick(FINDINGS);
                     let level = if rng.percent(10) { Level::Major } else { Level::General };
-                    findings.push((text, category, level, rng.percent(15)));
+                    findings.push((text, category, basis, level, rng.percent(15)));
                 }
                 let finding_json: Vec<serde_json::Value> = findings
                     .iter()
-                    .map(|(t, c, l, s)| serde_json::json!({"description": t, "level": l.code(), "category_code": c, "corrected_on_spot": s}))
+                    .map(|(t, c, b, l, s)| serde_json::json!({"description": t, "level": l.code(), "category_code": c, "legal_basis": b, "corrected_on_spot": s}))
                     .collect();
                 let number =
                     numbers.next(&mut tx, "inspections", format!("XC-{}-{}-", e.region_code, on.year()), 6).await?;
@@ -476,7 +477,7 @@ pub async fn load(app: &App, actor: &Actor, opts: &CampaignActivity) -> Result<A
                 rows.inspections.push(row);
                 report.inspections += 1;
                 let finder = format!("{county}局执法人员 {o1}、{county}局执法人员 {o2}");
-                for (text, category, level, on_spot) in findings {
+                for (text, category, basis, level, on_spot) in findings {
                     report.events += draw_hazard(
                         &mut tx,
                         &mut rows,
@@ -488,7 +489,7 @@ pub async fn load(app: &App, actor: &Actor, opts: &CampaignActivity) -> Result<A
                         "inspection",
                         id,
                         level,
-                        text.into(),
+                        (text.into(), basis),
                         on,
                         deadlines.default_deadline(level, on),
                         opts.as_of,
@@ -525,7 +526,7 @@ async fn draw_hazard(
     source: &str,
     source_id: Uuid,
     level: Level,
-    description: String,
+    (description, legal_basis): (String, &str),
     found: Date,
     deadline: Date,
     as_of: Date,
@@ -548,6 +549,7 @@ async fn draw_hazard(
         product: None,
         level: level.code().into(),
         description,
+        legal_basis: legal_basis.to_string(),
         found_on: found.to_string(),
         deadline: deadline.to_string(),
         original_deadline: deadline.to_string(),

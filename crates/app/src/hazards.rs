@@ -53,6 +53,9 @@ pub struct HazardInput {
     /// `general` or `major`.
     pub level: String,
     pub description: String,
+    /// The provisions it breaches (违反的规定), printed on the order to rectify.
+    #[serde(default)]
+    pub legal_basis: Option<String>,
     /// `YYYY-MM-DD`; today when absent.
     #[serde(default)]
     pub found_on: Option<String>,
@@ -117,6 +120,9 @@ fn can_read(actor: &Actor) -> Result<()> {
     }
 }
 
+/// The longest statement of the provisions a hazard breaches.
+pub const LEGAL_BASIS_MAX: usize = 500;
+
 /// Records a hazard found in the jurisdiction; corrected on the spot, it is closed at once.
 pub async fn create(app: &App, actor: &Actor, input: HazardInput) -> Result<HazardView> {
     actor.require(Permission::RecordHazards, "recording hazards")?;
@@ -139,6 +145,8 @@ pub async fn create(app: &App, actor: &Actor, input: HazardInput) -> Result<Haza
         errors.add("description", "required", "what is wrong");
     }
     check_len(&mut errors, "description", &description, 2000);
+    let legal_basis = trimmed(&input.legal_basis).unwrap_or_default();
+    check_len(&mut errors, "legal_basis", &legal_basis, LEGAL_BASIS_MAX);
     let responsible_person = input.responsible_person.trim().to_string();
     if responsible_person.is_empty() {
         errors.add("responsible_person", "required", "the enterprise's person responsible");
@@ -233,6 +241,7 @@ pub async fn create(app: &App, actor: &Actor, input: HazardInput) -> Result<Haza
         product,
         level,
         description,
+        legal_basis,
         found_on,
         deadline,
         responsible_person,
@@ -259,6 +268,8 @@ pub(crate) struct NewHazard {
     pub product: Option<String>,
     pub level: Level,
     pub description: String,
+    /// The provisions it breaches; empty when none was given.
+    pub legal_basis: String,
     pub found_on: Date,
     pub deadline: Date,
     pub responsible_person: String,
@@ -290,6 +301,7 @@ pub(crate) async fn write_new(app: &App, tx: &mut Tx, actor: &Actor, new: NewHaz
         product: new.product,
         level: new.level.code().into(),
         description: new.description,
+        legal_basis: new.legal_basis,
         found_on: new.found_on.to_string(),
         deadline: new.deadline.to_string(),
         original_deadline: new.deadline.to_string(),

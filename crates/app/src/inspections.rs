@@ -109,6 +109,9 @@ pub struct Finding {
     pub level: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category_code: Option<String>,
+    /// The provisions it breaches (违反的规定), printed on the order to rectify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<String>,
     /// The rectification deadline, `YYYY-MM-DD`; the default for the level when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
@@ -563,6 +566,9 @@ fn check_record(
         {
             errors.add(&field("category_code"), "invalid_choice", format!("unknown product category {c:?}"));
         }
+        if let Some(b) = trimmed(&f.legal_basis) {
+            check_len(errors, &field("legal_basis"), &b, crate::hazards::LEGAL_BASIS_MAX);
+        }
         if let Some(d) = trimmed(&f.deadline) {
             match (date_of(&d), inspected_on) {
                 (None, _) => errors.add(&field("deadline"), "invalid_date", "a date like 2026-12-23"),
@@ -798,6 +804,7 @@ async fn write(
                 product: None,
                 level,
                 description: f.description.trim().into(),
+                legal_basis: trimmed(&f.legal_basis).unwrap_or_default(),
                 found_on: inspected_on,
                 deadline,
                 responsible_person: responsible.clone(),

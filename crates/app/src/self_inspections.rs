@@ -340,27 +340,33 @@ pub async fn fill(app: &App, actor: &Actor, id: Uuid, input: FillInput) -> Resul
     if input.submit {
         let finder = vec![(actor.user_id, actor.display_name.clone())];
         let responsible = responsible_person.unwrap_or_default();
-        let hazard =
-            |level: Level, description: String, plan: Option<String>, deadline: Date, category: Option<&str>| {
-                NewHazard {
-                    enterprise_id: enterprise.id,
-                    enterprise_name: enterprise.name.clone(),
-                    region_code: next.region_code.clone(),
-                    campaign_id: next.campaign_id,
-                    source: Source::SelfInspection,
-                    source_id: Some(next.id),
-                    category_code: category.map(String::from),
-                    product: None,
-                    level,
-                    description,
-                    found_on: today,
-                    deadline,
-                    responsible_person: responsible.clone(),
-                    finders: finder.clone(),
-                    plan,
-                    corrected_on_spot: None,
-                }
-            };
+        // Each failed item's hazard cites the item's legal basis; a major risk reported cites none.
+        let hazard = |level: Level,
+                      description: String,
+                      plan: Option<String>,
+                      deadline: Date,
+                      category: Option<&str>,
+                      legal_basis: &str| {
+            NewHazard {
+                enterprise_id: enterprise.id,
+                enterprise_name: enterprise.name.clone(),
+                region_code: next.region_code.clone(),
+                campaign_id: next.campaign_id,
+                source: Source::SelfInspection,
+                source_id: Some(next.id),
+                category_code: category.map(String::from),
+                product: None,
+                level,
+                description,
+                legal_basis: legal_basis.to_string(),
+                found_on: today,
+                deadline,
+                responsible_person: responsible.clone(),
+                finders: finder.clone(),
+                plan,
+                corrected_on_spot: None,
+            }
+        };
         for a in answers.iter().filter(|a| a.result == "fail") {
             let Some(item) = items.iter().find(|it| it.code == a.item) else { continue };
             let level = match item.severity {
@@ -376,7 +382,8 @@ pub async fn fill(app: &App, actor: &Actor, id: Uuid, input: FillInput) -> Resul
                 Some(n) => format!("【{}】{}——{}", item.code, item.question, n),
                 None => format!("【{}】{}", item.code, item.question),
             };
-            write_new(app, &mut tx, actor, hazard(level, description, a.plan.clone(), deadline, item.category)).await?;
+            let new = hazard(level, description, a.plan.clone(), deadline, item.category, item.legal_basis);
+            write_new(app, &mut tx, actor, new).await?;
         }
         if let Some(risk) = &major_risk {
             let deadline = app.config.hazards.default_deadline(Level::Major, today);
@@ -384,7 +391,7 @@ pub async fn fill(app: &App, actor: &Actor, id: Uuid, input: FillInput) -> Resul
                 app,
                 &mut tx,
                 actor,
-                hazard(Level::Major, format!("【重大风险报告】{risk}"), None, deadline, None),
+                hazard(Level::Major, format!("【重大风险报告】{risk}"), None, deadline, None, ""),
             )
             .await?;
         }

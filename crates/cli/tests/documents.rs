@@ -43,7 +43,8 @@ async fn completed_inspection(inspector: &mut TestClient, officer_id: uuid::Uuid
         "inspected_on": "2026-03-05",
         "checklist": [{"item": "GN-01", "result": "fail", "note": "记录不全"}],
         "findings": [
-            {"description": "出厂检验缺导体电阻项目", "level": "general", "deadline": "2026-04-05"},
+            {"description": "出厂检验缺导体电阻项目", "level": "general", "deadline": "2026-04-05",
+             "legal_basis": "《产品质量法》第十二条"},
             {"description": "成品仓库消防通道被占用", "level": "major", "deadline": "2026-03-20"}
         ],
         "measures": "当场责令清理消防通道", "feedback": "已向企业负责人反馈检查发现的问题", "complete": true
@@ -106,6 +107,8 @@ async fn an_inspection_record_an_order_and_review_opinions_print_the_records_and
         let by = |level: &str| hazards.iter().find(|h| h["level"] == level).expect("hazard").clone();
         (by("general"), by("major"))
     };
+    assert_eq!(h_general["legal_basis"], "《产品质量法》第十二条", "the finding's provisions go with its hazard");
+    assert_eq!(h_major["legal_basis"], "", "none given, none recorded");
 
     // 现场检查笔录: the enterprise, both officers with the inspector's certificate, the findings.
     let path = format!("/api/v1/inspections/{id}/documents");
@@ -143,6 +146,10 @@ async fn an_inspection_record_an_order_and_review_opinions_print_the_records_and
         "出厂检验缺导体电阻项目",
         "成品仓库消防通道被占用",
         "重大隐患",
+        // The provisions the finding breaches (违反的规定), as the inspector wrote them (the
+        // cell wraps before the article's number).
+        "违反的规定",
+        "《产品质量法》",
         // Each its own deadline (the table cell may wrap before 日), the latest for all.
         "整改期限：2026年3月20",
         "于2026年4月5日前对上述隐患整改完毕",

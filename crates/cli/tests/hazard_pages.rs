@@ -20,6 +20,7 @@ async fn record_through_the_form(c: &mut TestClient, enterprise: &str) -> String
                 ("category_code", "04.01"),
                 ("product", "BV 2.5 电线"),
                 ("description", "出厂检验记录缺失导体电阻项目"),
+                ("legal_basis", "《产品质量法》第十二条"),
                 ("responsible_person", "钱进"),
             ],
         )
@@ -57,6 +58,10 @@ async fn a_hazard_recorded_through_the_form_is_listed_and_its_page_shows_the_his
     let page = officer.get(&format!("/hazards/{id}")).await;
     assert_eq!(page.status, 200);
     assert!(page.text.contains("hazard-history") && page.text.contains("记录"), "the history shows the record");
+    assert!(
+        page.text.contains("违反的规定") && page.text.contains("《产品质量法》第十二条"),
+        "the provisions breached"
+    );
     assert!(page.text.contains("step-form") && page.text.contains("value=\"plan\""), "{}", page.text);
     assert!(page.text.contains("待整改"));
 
@@ -97,13 +102,15 @@ async fn the_new_hazard_form_with_bad_input_re_renders_naming_each_field_and_rec
                 ("category_code", "99.99"),
                 ("found_on", "2999-01-01"),
                 ("description", "描述"),
+                ("legal_basis", &"《产品质量法》".repeat(80)),
                 ("responsible_person", "钱进"),
             ],
         )
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("name=\"legal_basis\""), "{}", r.text);
     assert!(r.text.contains("hazard-form") && r.text.contains("value=\"99.99\""), "the form keeps what was typed");
-    assert!(r.text.matches("class=\"field-error\"").count() >= 3, "{}", r.text);
+    assert!(r.text.matches("class=\"field-error\"").count() >= 4, "{}", r.text);
     let r = officer.post_form("/hazards", &[("enterprise_id", "nonsense"), ("level", "general")]).await;
     assert_eq!(r.status, 422);
     assert_eq!(officer.get("/api/v1/hazards").await.json()["total"], 0, "nothing was recorded");

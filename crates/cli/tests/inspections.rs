@@ -99,8 +99,14 @@ async fn an_enterprise_fills_its_checklist_in_drafts_and_each_failed_item_become
     assert_eq!((planned["status"].as_str(), planned["source"].as_str()), (Some("rectifying"), Some("self_inspection")));
     assert_eq!(planned["plan"], "补齐整改记录，建立台账");
     assert_eq!(planned["campaign_id"].as_str(), Some(campaign.as_str()));
+    let basis = planned["legal_basis"].as_str().expect("legal basis");
+    assert!(
+        basis.starts_with('《') || basis.contains('〔'),
+        "the failed item's legal basis goes with its hazard: {basis}"
+    );
     let major = hazards.iter().find(|h| h["level"] == "major").expect("major hazard");
     assert_eq!(major["status"], "open");
+    assert_eq!(major["legal_basis"], "", "a reported risk cites no item");
 
     // The bureau sees the major risk at once and is notified; a submitted one is final.
     let risky = officer.get("/api/v1/self-inspections?major_risk=true").await.json();

@@ -30,6 +30,10 @@ pub struct HazardRow {
     /// `general` or `major`.
     pub level: String,
     pub description: String,
+    /// The provisions it breaches (违反的规定), e.g. `《中华人民共和国产品质量法》第十三条`;
+    /// empty when none was given.
+    #[serde(default)]
+    pub legal_basis: String,
     pub found_on: String,
     /// The rectification deadline in force (extended ones included).
     pub deadline: String,
@@ -101,7 +105,7 @@ pub struct HazardEventRow {
 }
 
 const COLUMNS: &str = "h.id, h.number, h.enterprise_id, h.region_code, h.campaign_id, h.source, h.source_id, \
-     h.category_code, h.product, h.level, h.description, h.found_on, h.deadline, h.original_deadline, \
+     h.category_code, h.product, h.level, h.description, h.legal_basis, h.found_on, h.deadline, h.original_deadline, \
      h.responsible_person, h.found_by, h.found_by_names, h.status, h.plan, h.evidence_submitted_on, \
      h.extension_requested_to, h.extensions_granted, h.escalations, h.escalated_to, h.escalation_due_on, h.referred_to_case, \
      h.closed_because, h.closed_on, h.version, h.created_at, h.updated_at, h.updated_by";
@@ -136,6 +140,7 @@ impl Insert for HazardRow {
         "product",
         "level",
         "description",
+        "legal_basis",
         "found_on",
         "deadline",
         "original_deadline",
@@ -173,6 +178,7 @@ impl Insert for HazardRow {
             h.product.clone(),
             &h.level,
             &h.description,
+            &h.legal_basis,
             &h.found_on,
             &h.deadline,
             &h.original_deadline,

@@ -22,6 +22,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (15, "hazard_samples", include_str!("../migrations/0015_hazard_samples.sql")),
     (16, "documents", include_str!("../migrations/0016_documents.sql")),
     (17, "report_indexes", include_str!("../migrations/0017_report_indexes.sql")),
+    (18, "hazard_legal_basis", include_str!("../migrations/0018_hazard_legal_basis.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

@@ -364,12 +364,13 @@
         return { item: r.item, result: r.result, note: r.note || null };
       });
       var findingRows = rows('findings').filter(function (r) {
-        return r.corrected_on_spot || ['description', 'category_code', 'deadline', 'correction_note'].some(function (k) { return r[k]; });
+        return r.corrected_on_spot || ['description', 'category_code', 'legal_basis', 'deadline', 'correction_note'].some(function (k) { return r[k]; });
       }).map(function (r) {
         return {
           description: r.description || '',
           level: r.level || 'general',
           category_code: r.category_code || null,
+          legal_basis: r.legal_basis || null,
           deadline: r.deadline || null,
           corrected_on_spot: !!r.corrected_on_spot,
           correction_note: r.correction_note || null

@@ -131,8 +131,18 @@ pub async fn open_at_cutoff(
 /// Every hazard the filter matches, as CSV or XLSX (an audited, streamed export).
 pub async fn export(state: &AppState, auth: &Auth, p: &ListParams, xlsx: bool) -> WebResult<axum::response::Response> {
     let tr = auth.tr;
-    let columns =
-        ["number", "enterprise", "region", "source", "level", "description", "found-on", "deadline", "hazard-status"];
+    let columns = [
+        "number",
+        "enterprise",
+        "region",
+        "source",
+        "level",
+        "description",
+        "provisions-breached",
+        "found-on",
+        "deadline",
+        "hazard-status",
+    ];
     let spec = ExportSpec::new(auth, "hazards", "hazard", xlsx, &columns);
     let list = |app: touchstone_app::App, actor: touchstone_app::Actor, f: HazardFilter, w: Window| async move {
         hazards::list(&app, &actor, &f, &w).await
@@ -146,6 +156,7 @@ pub async fn export(state: &AppState, auth: &Auth, p: &ListParams, xlsx: bool) -
             tr.label("hsource", &h.source),
             tr.label("hlevel", &h.level),
             h.description,
+            h.legal_basis,
             h.found_on,
             h.deadline,
             tr.label("hstatus", &h.status),

@@ -104,6 +104,8 @@ pub struct HazardForm {
     #[serde(default)]
     description: String,
     #[serde(default)]
+    legal_basis: String,
+    #[serde(default)]
     found_on: String,
     #[serde(default)]
     deadline: String,
@@ -187,6 +189,7 @@ pub async fn create(
         product: opt(&form.product),
         level: form.level.clone(),
         description: form.description.clone(),
+        legal_basis: opt(&form.legal_basis),
         found_on: opt(&form.found_on),
         deadline: opt(&form.deadline),
         responsible_person: form.responsible_person.clone(),

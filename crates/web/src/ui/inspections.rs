@@ -204,6 +204,7 @@ pub struct FindingRow {
     pub description: String,
     pub level: String,
     pub category_code: String,
+    pub legal_basis: String,
     pub deadline: String,
     pub corrected: bool,
     pub correction_note: String,
@@ -216,6 +217,7 @@ impl FindingRow {
             description: String::new(),
             level: "general".into(),
             category_code: String::new(),
+            legal_basis: String::new(),
             deadline: String::new(),
             corrected: false,
             correction_note: String::new(),
@@ -223,7 +225,7 @@ impl FindingRow {
     }
     fn is_blank(&self) -> bool {
         !self.corrected
-            && [&self.description, &self.category_code, &self.deadline, &self.correction_note]
+            && [&self.description, &self.category_code, &self.legal_basis, &self.deadline, &self.correction_note]
                 .iter()
                 .all(|s| s.trim().is_empty())
     }
@@ -287,6 +289,7 @@ impl RecordForm {
                 description: p.at("findings", i, "description"),
                 level: p.at("findings", i, "level"),
                 category_code: p.at("findings", i, "category_code"),
+                legal_basis: p.at("findings", i, "legal_basis"),
                 deadline: p.at("findings", i, "deadline"),
                 corrected: !p.at("findings", i, "corrected_on_spot").is_empty(),
                 correction_note: p.at("findings", i, "correction_note"),
@@ -341,6 +344,7 @@ impl RecordForm {
                 description: f.description.clone(),
                 level: f.level.clone(),
                 category_code: opt(&f.category_code),
+                legal_basis: opt(&f.legal_basis),
                 deadline: opt(&f.deadline),
                 corrected_on_spot: f.corrected,
                 correction_note: opt(&f.correction_note),
@@ -425,6 +429,7 @@ async fn stored_form(state: &AppState, auth: &Auth, v: &InspectionView) -> Recor
             description: f.description.clone(),
             level: f.level.clone(),
             category_code: f.category_code.clone().unwrap_or_default(),
+            legal_basis: f.legal_basis.clone().unwrap_or_default(),
             deadline: f.deadline.clone().unwrap_or_default(),
             corrected: f.corrected_on_spot,
             correction_note: f.correction_note.clone().unwrap_or_default(),
