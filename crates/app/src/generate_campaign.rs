@@ -506,6 +506,8 @@ pub async fn load(app: &App, actor: &Actor, opts: &CampaignActivity) -> Result<A
         rows.write(&mut tx).await?;
         tx.commit().await?;
     }
+    // A bulk load: the planner's statistics are taken again (they are not at the next start).
+    touchstone_store::dialect::refresh_statistics(&app.db).await?;
     let mut tx = app.db.begin().await?;
     let change = Change::new("campaign.generate", "campaign", campaign.id).region(campaign.region_code.clone(), None);
     audit::record(app, &mut tx, actor, change.after(serde_json::json!({"options": opts, "report": report}))).await?;

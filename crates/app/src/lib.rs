@@ -78,9 +78,9 @@ impl App {
         touchstone_store::migrate::run(&db, clock.now().as_micros())
             .await
             .map_err(|e| Error::Internal(format!("migrating the database: {e}")))?;
-        touchstone_store::dialect::refresh_statistics(&db)
+        touchstone_store::dialect::ensure_statistics(&db)
             .await
-            .map_err(|e| Error::Internal(format!("refreshing the planner's statistics: {e}")))?;
+            .map_err(|e| Error::Internal(format!("taking the planner's statistics: {e}")))?;
         let keys = secrets::load_key_ring(&config)?;
         let font_dir = config.font_dir();
         let renderer = touchstone_pdf::Renderer::new(Some(&font_dir))

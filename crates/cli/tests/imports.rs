@@ -202,3 +202,27 @@ async fn an_import_sent_over_http_is_followed_to_its_end_and_its_page_shows_the_
         .expect("sent");
     assert_eq!(bad.status().as_u16(), 422);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_database_gets_the_planners_statistics_at_start_and_a_restart_keeps_them_instead_of_taking_them_again() {
+    use touchstone_store::dialect::ensure_statistics;
+    let t = TestApp::spawn().await;
+    // Opening the new database took them; opening it again keeps them.
+    assert!(!ensure_statistics(&t.app.db).await.expect("statistics"), "a restart takes none again");
+    if t.app.db.engine() == touchstone_store::Engine::Sqlite {
+        // Figures an older version left for FTS5's tables are removed at start…
+        touchstone_testing::raw_sql(
+            &t.app,
+            "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('enterprise_fts_data', NULL, '1000')",
+        )
+        .await
+        .expect("sql");
+        assert!(!ensure_statistics(&t.app.db).await.expect("statistics"));
+        let stale = "DELETE FROM sqlite_stat1 WHERE tbl LIKE 'enterprise\\_fts\\_%' ESCAPE '\\'";
+        assert_eq!(touchstone_testing::raw_sql(&t.app, stale).await.expect("sql"), 0);
+        // …and a database without any are given them.
+        assert!(touchstone_testing::raw_sql(&t.app, "DELETE FROM sqlite_stat1").await.expect("sql") > 0);
+        assert!(ensure_statistics(&t.app.db).await.expect("statistics"), "none: taken");
+        assert!(!ensure_statistics(&t.app.db).await.expect("statistics"));
+    }
+}

@@ -92,10 +92,64 @@ pub fn indexed_by(engine: Engine, index: &str) -> String {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct Present {
+    present: bool,
+}
+
+/// Whether the planner has statistics to work from: a row in SQLite's `sqlite_stat1`, or
+/// figures PostgreSQL gathered for a table of the schema.
+async fn has_statistics(db: &crate::Db) -> Result<bool, StoreError> {
+    let ask = |sql: &'static str| async move {
+        let p: Option<Present> = db.fetch_optional(sql, vec![]).await?;
+        Ok::<bool, StoreError>(p.is_some_and(|p| p.present))
+    };
+    match db.engine() {
+        Engine::Sqlite => Ok(ask("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1') AS present")
+            .await?
+            && ask("SELECT EXISTS (SELECT 1 FROM sqlite_stat1) AS present").await?),
+        Engine::Postgres => {
+            ask("SELECT EXISTS (SELECT 1 FROM pg_stats WHERE schemaname = current_schema()) AS present").await
+        }
+    }
+}
+
+/// At start: the statistics are taken only when the database has none yet (a new one). They
+/// are kept in the database and refreshed after every bulk load and daily by the sweeper, so a
+/// restart does not hold the writer (and keep the server from serving) while `ANALYZE` reads
+/// a province's tables — minutes on a database of several gigabytes. Figures an older version
+/// left for FTS5's tables are still removed. Whether it took them.
+pub async fn ensure_statistics(db: &crate::Db) -> Result<bool, StoreError> {
+    if !has_statistics(db).await? {
+        refresh_statistics(db).await?;
+        return Ok(true);
+    }
+    if db.engine() == Engine::Sqlite {
+        let stale = db
+            .fetch_optional::<Present>(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_stat1 WHERE tbl LIKE '%\\_fts\\_%' ESCAPE '\\') AS present",
+                vec![],
+            )
+            .await?
+            .is_some_and(|p| p.present);
+        if stale {
+            let mut tx = db.begin().await?;
+            tx.execute_script(FORGET_FTS_STATISTICS).await?;
+            tx.commit().await?;
+        }
+    }
+    Ok(false)
+}
+
+/// Removes the figures SQLite's `ANALYZE` took for FTS5's own tables (see [`refresh_statistics`]).
+const FORGET_FTS_STATISTICS: &str = "DELETE FROM sqlite_stat1 WHERE tbl LIKE '%\\_fts\\_%' ESCAPE '\\'; \
+     DELETE FROM sqlite_stat4 WHERE tbl LIKE '%\\_fts\\_%' ESCAPE '\\';";
+
 /// Refreshes the planner's statistics, so a province-wide list is read through the index of
 /// its sort column and a county's through the region index: SQLite's `ANALYZE` (the bundled
 /// library samples value ranges, STAT4), PostgreSQL's `ANALYZE` (autovacuum does it too, but
-/// late after a bulk load). Run at start, after bulk loads and daily by the sweeper.
+/// late after a bulk load). Run on a new database at start ([`ensure_statistics`]), after bulk
+/// loads and daily by the sweeper.
 ///
 /// On SQLite the tables behind a full-text index keep no statistics: FTS5 plans its own
 /// statements, and once a connection has loaded figures for them (an empty database is
@@ -121,10 +175,7 @@ pub async fn refresh_statistics(db: &crate::Db) -> Result<(), StoreError> {
                 .await?;
             let mut script: String =
                 tables.iter().map(|t| format!("ANALYZE \"{}\"; ", t.name.replace('"', "\"\""))).collect();
-            script.push_str(
-                "DELETE FROM sqlite_stat1 WHERE tbl LIKE '%\\_fts\\_%' ESCAPE '\\'; \
-                 DELETE FROM sqlite_stat4 WHERE tbl LIKE '%\\_fts\\_%' ESCAPE '\\';",
-            );
+            script.push_str(FORGET_FTS_STATISTICS);
             let mut tx = db.begin().await?;
             tx.execute_script(&script).await?;
             tx.commit().await?;
