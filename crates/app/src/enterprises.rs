@@ -124,8 +124,12 @@ pub(crate) fn validate(
     let mut errors = ValidationErrors::new();
     let uscc = match existing {
         Some(e) => {
-            if !input.uscc.trim().is_empty()
-                && Uscc::parse(&input.uscc).map(|u| u.to_string()).as_deref() != Ok(e.uscc.as_str())
+            // The code as registered — a credit code, or an archive's placeholder, which only
+            // `complete_credit_code` replaces — or blank.
+            let code = input.uscc.trim();
+            if !code.is_empty()
+                && code != e.uscc
+                && Uscc::parse(code).map(|u| u.to_string()).as_deref() != Ok(e.uscc.as_str())
             {
                 errors.add("uscc", "immutable", "the credit code of a registered enterprise cannot change");
             }
@@ -312,6 +316,69 @@ pub async fn update(app: &App, actor: &Actor, id: Uuid, input: EnterpriseInput) 
     let after = snapshot(&row, &contacts, &categories);
     let change = Change::new("enterprise.update", "enterprise", id).region(row.region_code.clone(), None);
     audit::record(app, &mut tx, actor, change.before(before).after(after)).await?;
+    tx.commit().await?;
+    view(app, row, false).await
+}
+
+/// The real credit code of an establishment an archive brought without one (ADR 0008).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct CreditCodeInput {
+    pub uscc: String,
+    /// The version you read.
+    pub version: Option<i64>,
+}
+
+/// Completes an archived establishment registered under a placeholder (`archive:…`): it gets
+/// its real credit code, validated like any other, and its "credit code missing" flag is
+/// cleared, with the change in its history and the audit chain. Its source and external id
+/// stay, so a re-run of the archive still finds it. A code another enterprise holds is refused
+/// naming that enterprise: the two files are not merged here.
+pub async fn complete_credit_code(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    input: CreditCodeInput,
+) -> Result<EnterpriseView> {
+    actor.require(Permission::EditEnterprises, "editing enterprises")?;
+    let v = visibility(actor);
+    let current = store::get(&app.db, &v, id).await?.ok_or(Error::NotFound)?;
+    let expected = input.version.ok_or_else(|| Error::field("version", "required", "the version you read"))?;
+    if !touchstone_domain::archive::is_placeholder_code(&current.uscc) {
+        return Err(Error::field("uscc", "immutable", "the credit code of a registered enterprise cannot change"));
+    }
+    let uscc = Uscc::parse(&input.uscc).map_err(|e| Error::field("uscc", e.rule(), e.to_string()))?.to_string();
+    // The message is the enterprise holding the code (its name, when the reader sees it).
+    let taken = |holder: Option<&EnterpriseRow>| {
+        let by = holder.map(|h| h.name.clone()).unwrap_or_else(|| "another enterprise".into());
+        Error::field("uscc", "registered_elsewhere", by)
+    };
+    if let Some(other) = store::id_by_uscc(&app.db, &uscc).await? {
+        return Err(taken(store::get(&app.db, &v, other).await?.as_ref()));
+    }
+    let mut tx = app.db.begin().await?;
+    let locked = store::get_for_update(&mut tx, &v, id).await?.ok_or(Error::NotFound)?;
+    if locked.version != expected {
+        return Err(stale(&locked.updated_by, locked.updated_at));
+    }
+    let (contacts, categories) = (store::contacts(&app.db, id).await?, store::categories(&app.db, id).await?);
+    let before = snapshot(&locked, &contacts, &categories);
+    let row = EnterpriseRow {
+        uscc,
+        version: locked.version + 1,
+        updated_at: app.clock.now().as_micros(),
+        updated_by: actor.username.clone(),
+        ..locked.clone()
+    };
+    let set = store::set_uscc(&mut tx, &row, expected)
+        .await
+        .map_err(|e| if e.is_unique_violation() { taken(None) } else { e.into() })?;
+    if !set {
+        return Err(stale(&locked.updated_by, locked.updated_at));
+    }
+    touchstone_store::archive::credit_code_completed(&mut tx, id).await?;
+    touchstone_store::search::refresh(&mut tx, &[id]).await?;
+    let change = Change::new("enterprise.complete_credit_code", "enterprise", id).region(row.region_code.clone(), None);
+    audit::record(app, &mut tx, actor, change.before(before).after(snapshot(&row, &contacts, &categories))).await?;
     tx.commit().await?;
     view(app, row, false).await
 }

@@ -363,3 +363,99 @@ async fn an_archive_uploaded_over_http_is_imported_and_its_job_reports_the_count
     assert_eq!(bad.status().as_u16(), 422);
     assert!(bad.text().await.expect("body").contains("files"), "the missing [[files]] is named");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_completes_an_archived_establishments_credit_code_and_a_rerun_of_the_archive_still_finds_it_adr_0008()
+ {
+    use serde_json::json;
+    let t = TestApp::spawn().await;
+    let out = import(&t, &mapping(), &extract(), &[]).await;
+    assert!(out.status.success(), "{}", output_text(&out));
+    let before = written(&t, "toronto_dinesafe").await;
+    let mut c = t.signed_in("ncx.officer").await;
+    let found = c.get("/api/v1/enterprises?q=SATELLITE").await.json();
+    let id = found["items"][0]["id"].as_str().expect("id").to_string();
+    let version = found["items"][0]["version"].as_i64().expect("version");
+    let placeholder = found["items"][0]["uscc"].as_str().expect("uscc").to_string();
+    let missing = "SELECT COUNT(*) AS n FROM archive_establishments WHERE credit_code_missing = TRUE";
+    let flagged = count(&t, missing).await;
+    let path = format!("/api/v1/enterprises/{id}/credit-code");
+
+    // Other fields of the establishment can be edited while its code is still missing.
+    let file = c.get(&format!("/api/v1/enterprises/{id}")).await.json();
+    let mut edit = file.clone();
+    edit["legal_representative"] = json!("JOHN SMITH");
+    edit["roles"] = json!(["distributor"]);
+    let r = c.put_json(&format!("/api/v1/enterprises/{id}"), edit).await;
+    assert_eq!(r.status, 200, "the placeholder is kept as registered: {}", r.text);
+    let version = version + 1;
+
+    // A bad code is refused naming the field; a code another enterprise holds, naming it.
+    let bad = c.post_json(&path, json!({"uscc": "91360121MA35P8C1XX", "version": version})).await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert_eq!(bad.json()["error"]["fields"][0]["field"], "uscc");
+    let (other, _) = t.enterprise_with_account(&mut c, "MA35Q1A1", "已登记电缆厂").await;
+    let held = c.get(&format!("/api/v1/enterprises/{other}")).await.json()["uscc"].as_str().expect("uscc").to_string();
+    let taken = c.post_json(&path, json!({"uscc": held, "version": version})).await;
+    assert_eq!(
+        (taken.status, taken.json()["error"]["fields"][0]["code"].as_str()),
+        (422, Some("registered_elsewhere"))
+    );
+    assert!(taken.text.contains("已登记电缆厂"), "{}", taken.text);
+    let real = touchstone_domain::uscc::Uscc::compose("91", "360121", "MA35Q1B2").expect("composes").to_string();
+    let stale = c.post_json(&path, json!({"uscc": real, "version": version - 1})).await;
+    assert_eq!(stale.status, 409, "{}", stale.text);
+    assert_eq!(count(&t, missing).await, flagged, "nothing changed");
+
+    // Its real code: registered, the flag cleared, found by the code, in its history.
+    let done = c.post_json(&path, json!({"uscc": real.to_lowercase(), "version": version})).await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    assert_eq!(done.json()["uscc"], real.as_str(), "normalised");
+    assert_eq!(count(&t, missing).await, flagged - 1);
+    let by_code = c.get(&format!("/api/v1/enterprises?q={real}")).await.json();
+    assert_eq!(by_code["items"][0]["id"], id.as_str(), "{by_code}");
+    let history = c.get(&format!("/api/v1/enterprises/{id}/history")).await.json();
+    assert_eq!(history[0]["action"], "enterprise.complete_credit_code", "{history}");
+    let change = history[0]["changes"].as_array().expect("changes").iter().find(|f| f["field"] == "uscc").cloned();
+    assert!(change.is_some_and(|f| f["before"] == placeholder.as_str()), "{history}");
+    let page = c.get(&format!("/enterprises/{id}")).await.text;
+    assert!(!page.contains("id=\"credit-code-missing\""), "no longer flagged");
+    // Once registered, the code does not change.
+    let again = c.post_json(&path, json!({"uscc": held, "version": version + 1})).await;
+    assert_eq!(again.json()["error"]["fields"][0]["code"], "immutable", "{}", again.text);
+
+    // A re-run of the archive finds the establishment by its source and external id.
+    let rerun = import(&t, &mapping(), &extract(), &[]).await;
+    assert!(output_text(&rerun).contains("nothing changed"), "{}", output_text(&rerun));
+    assert_eq!(written(&t, "toronto_dinesafe").await, before);
+
+    // The page form: another establishment, a bad code shown again, then completed.
+    #[derive(sqlx::FromRow)]
+    struct Flagged {
+        enterprise_id: uuid::Uuid,
+    }
+    let next: Flagged = t
+        .app
+        .db
+        .fetch_optional("SELECT enterprise_id FROM archive_establishments WHERE credit_code_missing = TRUE", vec![])
+        .await
+        .expect("query")
+        .expect("one still flagged");
+    let next_id = next.enterprise_id.to_string();
+    let next_version = c.get(&format!("/api/v1/enterprises/{next_id}")).await.json()["version"].to_string();
+    let file = c.get(&format!("/enterprises/{next_id}")).await.text;
+    assert!(file.contains(&format!("/enterprises/{next_id}/credit-code")), "the file links to the form");
+    let form = c.get(&format!("/enterprises/{next_id}/credit-code")).await;
+    assert_eq!(form.status, 200, "{}", form.text);
+    let bad = c
+        .post_form(&format!("/enterprises/{next_id}/credit-code"), &[("uscc", "12345"), ("version", &next_version)])
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text.contains("field-error") && bad.text.contains("value=\"12345\""), "{}", bad.text);
+    let code = touchstone_domain::uscc::Uscc::compose("91", "360121", "MA35Q1C3").expect("composes").to_string();
+    let ok = c
+        .post_form(&format!("/enterprises/{next_id}/credit-code"), &[("uscc", &code), ("version", &next_version)])
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.text);
+    assert_eq!(count(&t, missing).await, flagged - 2);
+}

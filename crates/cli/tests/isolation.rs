@@ -59,6 +59,10 @@ fn enterprise_routes() -> Vec<Route> {
         ("FORM", "/enterprises/{id}/edit", None),
         ("POST", "/api/v1/enterprises/{id}/activation-code", None),
         ("FORM", "/enterprises/{id}/activation-code", None),
+        // Completing an archived establishment's credit code (ADR 0008).
+        ("POST", "/api/v1/enterprises/{id}/credit-code", Some(json!({"uscc": "91360121MA35Q1B2XX", "version": 1}))),
+        ("GET", "/enterprises/{id}/credit-code", None),
+        ("FORM", "/enterprises/{id}/credit-code", None),
         ("GET", "/api/v1/enterprises/{id}/attachments", None),
         // The official documents issued to it (R-INSP-3, R-HAZ-2).
         ("GET", "/api/v1/enterprises/{id}/documents", None),

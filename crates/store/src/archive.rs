@@ -426,6 +426,17 @@ pub struct OriginRow {
     pub establishment_type: Option<String>,
 }
 
+/// The establishment has its credit code now: the flag is cleared, its source and external id
+/// stay (a re-run of the archive still finds it by them).
+pub async fn credit_code_completed(tx: &mut Tx, enterprise_id: Uuid) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE archive_establishments SET credit_code_missing = ? WHERE enterprise_id = ?",
+        args![false, enterprise_id],
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn origin(db: &Db, enterprise_id: Uuid) -> Result<Option<OriginRow>, StoreError> {
     db.fetch_optional(
         "SELECT source, external_id, credit_code_missing, establishment_type FROM archive_establishments \

@@ -109,6 +109,18 @@ pub async fn update(tx: &mut Tx, e: &EnterpriseRow, expected_version: i64) -> Re
     Ok(n == 1)
 }
 
+/// Gives an enterprise registered under an archive's placeholder its real credit code, if it
+/// is still at `expected_version`; the new version is `e.version`.
+pub async fn set_uscc(tx: &mut Tx, e: &EnterpriseRow, expected_version: i64) -> Result<bool, StoreError> {
+    let n = tx
+        .execute(
+            "UPDATE enterprises SET uscc = ?, version = ?, updated_at = ?, updated_by = ? WHERE id = ? AND version = ?",
+            args![&e.uscc, e.version, e.updated_at, &e.updated_by, e.id, expected_version],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
 pub async fn get(db: &Db, v: &Visibility<'_>, id: Uuid) -> Result<Option<EnterpriseRow>, StoreError> {
     let (cond, mut a) = visible(v);
     let mut args = args![id];

@@ -95,7 +95,9 @@ impl ErrorInfo {
 /// are appended as the rule gave them.
 pub fn field_message(tr: &Tr, f: &FieldError) -> String {
     match tr.try_t(&format!("field-error-{}", f.code.replace('_', "-"))) {
-        Some(m) if f.code == "illegal_step" => format!("{m} ({})", f.message),
+        Some(m) if ["illegal_step", "registered_elsewhere"].contains(&f.code.as_str()) => {
+            format!("{m} ({})", f.message)
+        }
         Some(m) => m,
         None => f.message.clone(),
     }

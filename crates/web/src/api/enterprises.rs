@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use touchstone_app::enterprises::{self, ContactInput, EnterpriseInput, EnterpriseView, HistoryEntry};
+use touchstone_app::enterprises::{self, ContactInput, CreditCodeInput, EnterpriseInput, EnterpriseView, HistoryEntry};
 use touchstone_app::timeline::{Timeline, TimelineFilter};
 use touchstone_app::{Actor, App};
 use touchstone_store::enterprises::{EnterpriseFilter, EnterpriseRow};
@@ -124,6 +124,20 @@ pub async fn update(
     ApiJson(body): ApiJson<EnterpriseInput>,
 ) -> WebResult<Json<EnterpriseView>> {
     Ok(Json(enterprises::update(&state.app, &auth.actor, id, body).await?))
+}
+
+/// Give an establishment an archive brought without a credit code its real code (ADR 0008);
+/// `version` must be the one read.
+#[utoipa::path(post, path = "/api/v1/enterprises/{id}/credit-code", tag = "enterprises", params(("id" = uuid::Uuid, Path)),
+    request_body = CreditCodeInput,
+    responses((status = 200, body = EnterpriseView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn complete_credit_code(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    ApiJson(body): ApiJson<CreditCodeInput>,
+) -> WebResult<Json<EnterpriseView>> {
+    Ok(Json(enterprises::complete_credit_code(&state.app, &auth.actor, id, body).await?))
 }
 
 /// Every change of the record, newest first, as field differences (R-ENT-4).

@@ -54,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprises", get(enterprises::list).post(enterprises::create))
         .route("/enterprises/{id}", get(enterprises::get).put(enterprises::update))
         .route("/enterprises/{id}/unmask", post(enterprises::unmask))
+        .route("/enterprises/{id}/credit-code", post(enterprises::complete_credit_code))
         .route("/enterprises/{id}/activation-code", post(activation::issue))
         .route(
             "/enterprises/{id}/attachments",

@@ -20,7 +20,7 @@ use super::{
         me::me, me::change_password, me::set_locale, me::begin_enrolment, me::confirm_enrolment, me::tokens, me::create_token, me::revoke_token,
         users::list, users::get, users::create, users::update, users::lock, users::unlock, users::reset_password, users::reset_second_factor,
         organisations::list, organisations::get, organisations::create, organisations::update,
-        enterprises::list, enterprises::create, enterprises::get, enterprises::unmask, enterprises::update, enterprises::history, enterprises::own_contacts,
+        enterprises::list, enterprises::create, enterprises::get, enterprises::unmask, enterprises::update, enterprises::complete_credit_code, enterprises::history, enterprises::own_contacts,
         certificates::list, certificates::create, certificates::get, certificates::change_status, certificates::check, certificates::bodies, certificates::create_body,
         catalogue::categories, catalogue::key_products, catalogue::effective, catalogue::lists, catalogue::create_list, catalogue::get_list,
         catalogue::update_list, catalogue::add_item, catalogue::remove_item, enterprises::timeline,

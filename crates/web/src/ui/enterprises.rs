@@ -423,3 +423,58 @@ pub async fn update(
         Err(e) => Err(e.into()),
     }
 }
+
+/// Completing an archived establishment's credit code (ADR 0008): the form as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CreditCodeForm {
+    #[serde(default)]
+    uscc: String,
+    #[serde(default)]
+    version: String,
+}
+
+#[derive(Template)]
+#[template(path = "enterprise_credit_code.html")]
+struct CreditCodePage {
+    tr: Tr,
+    nav: Nav,
+    alerts: Alerts,
+    e: EnterpriseRow,
+    form: CreditCodeForm,
+}
+
+fn credit_code_page(
+    auth: &Auth,
+    e: EnterpriseRow,
+    form: CreditCodeForm,
+    alerts: Alerts,
+    status: StatusCode,
+) -> Response {
+    render(status, &CreditCodePage { tr: auth.tr, nav: Nav::of(auth), alerts, e, form })
+}
+
+pub async fn credit_code(State(state): State<AppState>, auth: Auth, Id(id): Id) -> WebResult<Response> {
+    auth.actor.require(Permission::EditEnterprises, "editing enterprises")?;
+    let e = enterprises::get(&state.app, &auth.actor, id).await?.enterprise;
+    let form = CreditCodeForm { uscc: String::new(), version: e.version.to_string() };
+    Ok(credit_code_page(&auth, e, form, Alerts::default(), StatusCode::OK))
+}
+
+/// Gives the establishment its credit code; a bad or taken code is shown on the form again.
+pub async fn complete_credit_code(
+    State(state): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    PageForm(form): PageForm<CreditCodeForm>,
+) -> WebResult<Response> {
+    let input = enterprises::CreditCodeInput { uscc: form.uscc.clone(), version: form.version.trim().parse().ok() };
+    match enterprises::complete_credit_code(&state.app, &auth.actor, id, input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/enterprises/{id}")).into_response()),
+        Err(e @ (Error::Validation(_) | Error::Conflict { .. })) => {
+            let status = ErrorInfo::from_error(&e).status;
+            let current = enterprises::get(&state.app, &auth.actor, id).await?.enterprise;
+            Ok(credit_code_page(&auth, current, form, Alerts::from_error(&auth.tr, &e), status))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

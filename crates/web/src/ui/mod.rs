@@ -72,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprises/export.xlsx", get(enterprises::export_xlsx))
         .route("/enterprises/{id}", get(enterprises::file))
         .route("/enterprises/{id}/unmask", post(enterprises::unmask))
+        .route("/enterprises/{id}/credit-code", get(enterprises::credit_code).post(enterprises::complete_credit_code))
         .route("/enterprises/{id}/edit", get(enterprises::edit).post(enterprises::update))
         .route("/enterprises/{id}/activation-code", post(activation::issue))
         .route(
