@@ -173,11 +173,15 @@ pub async fn refresh_statistics(db: &crate::Db) -> Result<(), StoreError> {
                     vec![],
                 )
                 .await?;
-            let mut script: String =
-                tables.iter().map(|t| format!("ANALYZE \"{}\"; ", t.name.replace('"', "\"\""))).collect();
-            script.push_str(FORGET_FTS_STATISTICS);
+            // A table at a time: each `ANALYZE` holds the single writer while it reads its table
+            // (seconds for a province's hazards), so other writes wait for one table, not all.
+            for t in &tables {
+                let mut tx = db.begin().await?;
+                tx.execute_script(&format!("ANALYZE \"{}\";", t.name.replace('"', "\"\""))).await?;
+                tx.commit().await?;
+            }
             let mut tx = db.begin().await?;
-            tx.execute_script(&script).await?;
+            tx.execute_script(FORGET_FTS_STATISTICS).await?;
             tx.commit().await?;
         }
         Engine::Postgres => {
