@@ -456,11 +456,20 @@ fn sums(codes: &[&str], condition: impl Fn(&str) -> Option<Frag>) -> Frag {
 /// How many parts of a report are counted at once: SQLite's read pool holds four connections.
 const PARTS_AT_ONCE: usize = 4;
 
+/// The two counts of a part: the enterprise figures, and the hazard figures (the larger).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Tally {
+    Enterprises,
+    Hazards,
+}
+
 /// Every count figure of the cut in `region_code`'s subtree, by the region code the records
 /// carry (the enterprise's for enterprise figures, the hazard's for hazard figures). The
 /// subtree is counted in parts — the region's own records, and each region directly under it
-/// — a few at once, each part two queries (never a query per record): a province's two million
-/// hazards are read on every core. Regions with nothing to count are absent.
+/// — each part two queries (never a query per record), a few at once, the largest first (by
+/// the regions a part covers), so that a province's two million hazards are read on every
+/// core and no large part is left to run alone at the end. Regions with nothing to count are
+/// absent.
 pub async fn counts_by_region(
     db: &Db,
     campaign: &CampaignRow,
@@ -469,14 +478,24 @@ pub async fn counts_by_region(
 ) -> Result<BTreeMap<String, Counts>, StoreError> {
     use futures::{StreamExt, TryStreamExt};
     let k = key_products(db, campaign, region_code, cut.known_before).await?;
-    let children = regions().children(region_code);
+    let all = regions();
+    let children = all.children(region_code);
     let parts: Vec<(&str, bool)> = if children.is_empty() {
         vec![(region_code, false)]
     } else {
         std::iter::once((region_code, true)).chain(children.iter().map(|c| (*c, false))).collect()
     };
+    let mut tasks: Vec<(usize, Tally, &str, bool)> = parts
+        .into_iter()
+        .flat_map(|(code, direct)| {
+            let size = if direct { 1 } else { all.descendants_and_self(code).len() };
+            [(size, Tally::Hazards, code, direct), (size, Tally::Enterprises, code, direct)]
+        })
+        .collect();
+    tasks.sort_by_key(|t| std::cmp::Reverse((t.0, t.1)));
     // The futures are made first: a stream mapping a closure over them would not be `Send`.
-    let counting: Vec<_> = parts.into_iter().map(|(code, direct)| count_part(db, cut, &k, code, direct)).collect();
+    let counting: Vec<_> =
+        tasks.into_iter().map(|(_, tally, code, direct)| count_part(db, cut, &k, code, direct, tally)).collect();
     let tallies: Vec<Vec<(String, Counts)>> =
         futures::stream::iter(counting).buffer_unordered(PARTS_AT_ONCE).try_collect().await?;
     let mut out: BTreeMap<String, Counts> = BTreeMap::new();
@@ -486,49 +505,55 @@ pub async fn counts_by_region(
     Ok(out)
 }
 
-/// The count figures of one part of a report: `region_code`'s subtree, or only the region
-/// itself (`direct`), by the records' region code.
+/// One count of one part of a report — the enterprise or the hazard figures of
+/// `region_code`'s subtree, or only of the region itself (`direct`) — by the records' region
+/// code.
 async fn count_part(
     db: &Db,
     cut: &Cut,
     k: &KeyProducts,
     region_code: &str,
     direct: bool,
+    tally: Tally,
 ) -> Result<Vec<(String, Counts)>, StoreError> {
     let mut out: BTreeMap<String, Counts> = BTreeMap::new();
-    let region = region_filter("e.region_code", region_code, direct);
-    let q = Frag::new("SELECT e.region_code", vec![])
-        .then(sums(&ENTERPRISE_FIGURES, |c| enterprise_condition(c, cut)))
-        .text(" FROM enterprises e WHERE ")
-        .then(target(db.engine(), cut, k, &region))
-        .text(" GROUP BY e.region_code");
-    for t in db.fetch_all::<EnterpriseTally>(&q.sql, q.args).await? {
-        let row = out.entry(t.region_code).or_default();
-        for (code, n) in
-            ENTERPRISE_FIGURES.iter().zip([t.target_enterprises, t.self_inspected, t.inspected, t.inspected_to_date])
-        {
-            row.insert(code.to_string(), n);
+    match tally {
+        Tally::Enterprises => {
+            let region = region_filter("e.region_code", region_code, direct);
+            let q = Frag::new("SELECT e.region_code", vec![])
+                .then(sums(&ENTERPRISE_FIGURES, |c| enterprise_condition(c, cut)))
+                .text(" FROM enterprises e WHERE ")
+                .then(target(db.engine(), cut, k, &region))
+                .text(" GROUP BY e.region_code");
+            for t in db.fetch_all::<EnterpriseTally>(&q.sql, q.args).await? {
+                let row = out.entry(t.region_code).or_default();
+                let counts = [t.target_enterprises, t.self_inspected, t.inspected, t.inspected_to_date];
+                for (code, n) in ENTERPRISE_FIGURES.iter().zip(counts) {
+                    row.insert(code.to_string(), n);
+                }
+            }
         }
-    }
-
-    let region = region_filter("h.region_code", region_code, direct);
-    let q = Frag::new("SELECT x.region_code", vec![])
-        .then(sums(&HAZARD_FIGURES, |c| hazard_condition(c, cut)))
-        .text(" FROM ")
-        .then(hazard_source(cut, &region))
-        .text(" GROUP BY x.region_code");
-    for t in db.fetch_all::<HazardTally>(&q.sql, q.args).await? {
-        let row = out.entry(t.region_code).or_default();
-        for (code, n) in HAZARD_FIGURES.iter().zip([
-            t.hazards_general,
-            t.hazards_major,
-            t.hazards_closed,
-            t.hazards_to_date,
-            t.closed_to_date,
-            t.overdue,
-            t.open_at_cutoff,
-        ]) {
-            row.insert(code.to_string(), n);
+        Tally::Hazards => {
+            let region = region_filter("h.region_code", region_code, direct);
+            let q = Frag::new("SELECT x.region_code", vec![])
+                .then(sums(&HAZARD_FIGURES, |c| hazard_condition(c, cut)))
+                .text(" FROM ")
+                .then(hazard_source(cut, &region))
+                .text(" GROUP BY x.region_code");
+            for t in db.fetch_all::<HazardTally>(&q.sql, q.args).await? {
+                let row = out.entry(t.region_code).or_default();
+                for (code, n) in HAZARD_FIGURES.iter().zip([
+                    t.hazards_general,
+                    t.hazards_major,
+                    t.hazards_closed,
+                    t.hazards_to_date,
+                    t.closed_to_date,
+                    t.overdue,
+                    t.open_at_cutoff,
+                ]) {
+                    row.insert(code.to_string(), n);
+                }
+            }
         }
     }
     Ok(out.into_iter().collect())
