@@ -6,7 +6,6 @@
 //! seeing who has not; the sweep's Wednesday reminder (R-NOTE-1).
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -799,18 +798,6 @@ fn xlsx_bytes(r: &WeeklyReport, english: bool) -> Result<Vec<u8>> {
     wb.save_to_buffer().map_err(err)
 }
 
-static RENDERER: OnceLock<std::result::Result<Arc<touchstone_pdf::Renderer>, String>> = OnceLock::new();
-
-fn renderer(app: &App) -> Result<Arc<touchstone_pdf::Renderer>> {
-    RENDERER
-        .get_or_init(|| {
-            let fonts = app.config.server.data_dir.join("fonts");
-            touchstone_pdf::Renderer::new(Some(&fonts)).map(Arc::new).map_err(|e| e.to_string())
-        })
-        .clone()
-        .map_err(|e| Error::Internal(format!("PDF fonts: {e}")))
-}
-
 /// The report as the PDF table document (landscape A4, header repeated on each page).
 pub fn pdf_table(r: &WeeklyReport, english: bool) -> touchstone_pdf::Table {
     use touchstone_pdf::{Cell, HeaderCell};
@@ -840,7 +827,7 @@ pub fn pdf_table(r: &WeeklyReport, english: bool) -> touchstone_pdf::Table {
 }
 
 async fn pdf_bytes(app: &App, r: &WeeklyReport, english: bool) -> Result<Vec<u8>> {
-    let renderer = renderer(app)?;
+    let renderer = app.renderer.clone();
     let doc = touchstone_pdf::Document::Table(pdf_table(r, english));
     tokio::task::spawn_blocking(move || renderer.render(&doc))
         .await

@@ -143,6 +143,10 @@ pub enum Db {
 /// The SQLite writer's page cache, as `cache_size` takes it (negative: KiB).
 const WRITER_CACHE_KIB: i64 = -64 * 1024;
 
+/// How much of the SQLite file a reader maps (`mmap_size`); the bundled library caps it at
+/// 2 GiB, and the rest of a larger file is read as before.
+const READER_MMAP_BYTES: i64 = 2 * 1024 * 1024 * 1024;
+
 /// An open write transaction on either engine.
 pub enum Tx {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
@@ -178,7 +182,14 @@ impl Db {
                     .max_connections(1)
                     .connect_with(opts.clone().pragma("cache_size", WRITER_CACHE_KIB.to_string()))
                     .await?;
-                let reader = SqlitePoolOptions::new().max_connections(4).connect_with(opts.read_only(true)).await?;
+                // Readers map the file into memory (up to the bundled library's 2 GiB cap) rather
+                // than copying each page with `pread` into a small private cache: a province's
+                // report scans hundreds of megabytes of index on four connections at once, and
+                // the copies and the page cache's shared lock were half its time (BENCHMARKS.md).
+                let reader = SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .connect_with(opts.read_only(true).pragma("mmap_size", READER_MMAP_BYTES.to_string()))
+                    .await?;
                 Ok(Db::Sqlite { writer, reader })
             }
             Engine::Postgres => {
