@@ -143,9 +143,10 @@ pub enum Db {
 /// The SQLite writer's page cache, as `cache_size` takes it (negative: KiB).
 const WRITER_CACHE_KIB: i64 = -64 * 1024;
 
-/// How much of the SQLite file a reader maps (`mmap_size`); the bundled library caps it at
-/// 2 GiB, and the rest of a larger file is read as before.
-const READER_MMAP_BYTES: i64 = 2 * 1024 * 1024 * 1024;
+/// How much of the SQLite file a reader maps (`mmap_size`): address space, not memory, so
+/// all of any real database. The bundled library's own cap is raised to match in
+/// `.cargo/config.toml` (its default, 2 GiB, would leave a province's indexes unmapped).
+const READER_MMAP_BYTES: i64 = 1 << 40;
 
 /// An open write transaction on either engine.
 pub enum Tx {
@@ -182,10 +183,10 @@ impl Db {
                     .max_connections(1)
                     .connect_with(opts.clone().pragma("cache_size", WRITER_CACHE_KIB.to_string()))
                     .await?;
-                // Readers map the file into memory (up to the bundled library's 2 GiB cap) rather
-                // than copying each page with `pread` into a small private cache: a province's
-                // report scans hundreds of megabytes of index on four connections at once, and
-                // the copies and the page cache's shared lock were half its time (BENCHMARKS.md).
+                // Readers map the whole file into memory rather than copying each page with
+                // `pread` into a small private cache: a province's report scans hundreds of
+                // megabytes of index on four connections at once, and the copies and the page
+                // cache's shared lock were half its time (BENCHMARKS.md, ADR 0011).
                 let reader = SqlitePoolOptions::new()
                     .max_connections(4)
                     .connect_with(opts.read_only(true).pragma("mmap_size", READER_MMAP_BYTES.to_string()))
@@ -377,6 +378,23 @@ mod tests {
             renumber_placeholders("SELECT a FROM t WHERE b = ? AND c = '?' AND d = ?"),
             "SELECT a FROM t WHERE b = $1 AND c = '?' AND d = $2"
         );
+    }
+
+    // ADR 0011: `.cargo/config.toml` builds the bundled SQLite for a server's readers.
+    #[tokio::test]
+    async fn the_bundled_sqlite_keeps_a_cache_per_connection_and_maps_a_whole_province() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()), None).await.expect("opens");
+        let Db::Sqlite { reader, .. } = &db else { unreachable!("a sqlite: URL opens SQLite") };
+        let options: Vec<String> =
+            sqlx::query_scalar("PRAGMA compile_options").fetch_all(reader).await.expect("compile options");
+        assert!(
+            !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "one page cache shared by every connection behind one lock: {options:?}"
+        );
+        assert!(options.iter().any(|o| o == "MAX_MMAP_SIZE=1099511627776"), "{options:?}");
+        let mapped: i64 = sqlx::query_scalar("PRAGMA mmap_size").fetch_one(reader).await.expect("mmap_size");
+        assert_eq!(mapped, READER_MMAP_BYTES, "a reader maps as much as it asked for");
     }
 
     #[test]
