@@ -129,6 +129,7 @@ async fn every_list_exports_as_csv_and_xlsx_and_a_bad_filter_writes_nothing() {
 /// Every row of a list read page by page, from one streamed query (inside a `ListStream`) or by OFFSET.
 async fn read_all(
     t: &TestApp,
+    text: Option<&str>,
     sort: &'static str,
     descending: bool,
     streamed: bool,
@@ -138,7 +139,7 @@ async fn read_all(
     let scope = touchstone_domain::jurisdiction::Scope::Everything;
     let v = Visibility { regions: &scope, own: None };
     let stream = touchstone_store::stream::ListStream::new();
-    let filter = EnterpriseFilter::default();
+    let filter = EnterpriseFilter { text: text.map(str::to_string), ..EnterpriseFilter::default() };
     let mut out = Vec::new();
     for page in 1.. {
         let window = Window { sort, descending, page, per_page: Window::MAX_PER_PAGE };
@@ -163,9 +164,39 @@ async fn a_streamed_list_reads_exactly_the_rows_paging_by_offset_reads_whatever_
     for (sort, descending) in
         [("e.name", false), ("e.region_code", true), ("e.industrial_park", false), ("e.industrial_park", true)]
     {
-        let by_offset: Vec<uuid::Uuid> = read_all(&t, sort, descending, false).await.iter().map(|e| e.id).collect();
-        let streamed: Vec<uuid::Uuid> = read_all(&t, sort, descending, true).await.iter().map(|e| e.id).collect();
+        let by_offset: Vec<uuid::Uuid> =
+            read_all(&t, None, sort, descending, false).await.iter().map(|e| e.id).collect();
+        let streamed: Vec<uuid::Uuid> = read_all(&t, None, sort, descending, true).await.iter().map(|e| e.id).collect();
         assert_eq!(by_offset.len(), 1300, "{sort}");
         assert_eq!(streamed, by_offset, "{sort} {}", if descending { "desc" } else { "asc" });
+    }
+}
+
+// R-ENT-5 search, ADR 0010
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broad_search_walking_the_name_index_pages_the_same_rows_in_the_same_order_as_sorting_every_match() {
+    let t = TestApp::spawn().await;
+    let opts = GenerateOptions { province: "360000".into(), enterprises: 2600, seed: 5 };
+    generate::load_into(&t.app, &touchstone_app::Actor::system(None), &opts).await.expect("generated");
+    let v = touchstone_store::enterprises::Visibility {
+        regions: &touchstone_domain::jurisdiction::Scope::Everything,
+        own: None,
+    };
+    let filter = touchstone_store::enterprises::EnterpriseFilter { text: Some("有".into()), ..Default::default() };
+    let window = touchstone_store::list::Window { sort: "e.name", descending: false, page: 1, per_page: 1 };
+    let counted = touchstone_store::enterprises::list(&t.app.db, &v, &filter, &window).await.expect("page").total;
+    assert!(
+        counted >= touchstone_store::list::WALK_SORT_INDEX_FROM,
+        "{counted} matches: too few for the page to walk the sort column's index"
+    );
+    // Paged by OFFSET, a page walks the index once the matches are many; streamed, the one
+    // query collects and sorts every match.
+    for (sort, descending) in [("e.name", false), ("e.name", true), ("e.region_code", true), ("e.status", false)] {
+        let walked: Vec<uuid::Uuid> =
+            read_all(&t, Some("有"), sort, descending, false).await.iter().map(|e| e.id).collect();
+        let sorted: Vec<uuid::Uuid> =
+            read_all(&t, Some("有"), sort, descending, true).await.iter().map(|e| e.id).collect();
+        assert_eq!(walked.len() as i64, counted, "every match once");
+        assert_eq!(walked, sorted, "{sort} {}", if descending { "desc" } else { "asc" });
     }
 }

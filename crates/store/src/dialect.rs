@@ -66,18 +66,47 @@ pub fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-/// `(sql, arg)`: a subquery selecting the ids of enterprises whose indexed fields contain the
-/// query's phrase, for `e.id IN (…)` — FTS5 on SQLite, the GIN-indexed tsvector on
-/// PostgreSQL, over the same tokens (ADR 0005).
-pub fn full_text_ids(engine: Engine, query: &Query) -> (&'static str, Arg) {
-    match engine {
-        Engine::Sqlite => (
-            "SELECT s.enterprise_id FROM enterprise_fts JOIN enterprise_search s ON s.rid = enterprise_fts.rowid \
-             WHERE enterprise_fts MATCH ?",
-            Arg::from(query.fts5()),
-        ),
-        Engine::Postgres => {
-            ("SELECT enterprise_id FROM enterprise_search WHERE tsv @@ CAST(? AS tsquery)", Arg::from(query.tsquery()))
+/// An enterprise full-text search (ADR 0005): FTS5 on SQLite, the GIN-indexed tsvector on
+/// PostgreSQL, over the same tokens. Two shapes of the one match, each with one `?` for
+/// [`FullText::arg`]: a subquery of ids for pages, a join for counting (ADR 0010).
+pub struct FullText {
+    engine: Engine,
+}
+
+impl FullText {
+    pub fn new(engine: Engine) -> FullText {
+        FullText { engine }
+    }
+
+    /// The query's phrase, as the engine's match expression.
+    pub fn arg(&self, query: &Query) -> Arg {
+        match self.engine {
+            Engine::Sqlite => Arg::from(query.fts5()),
+            Engine::Postgres => Arg::from(query.tsquery()),
+        }
+    }
+
+    /// A subquery selecting the matching enterprises' ids, for `e.id IN (…)`: the engine
+    /// collects them once, then sorts them or tests the rows of an index it walks.
+    pub fn ids(&self) -> &'static str {
+        match self.engine {
+            Engine::Sqlite => {
+                "SELECT s.enterprise_id FROM enterprise_fts JOIN enterprise_search s ON s.rid = enterprise_fts.rowid \
+                 WHERE enterprise_fts MATCH ?"
+            }
+            Engine::Postgres => "SELECT enterprise_id FROM enterprise_search WHERE tsv @@ CAST(? AS tsquery)",
+        }
+    }
+
+    /// `(joins, condition)` that make the matches drive a statement over `enterprises e`:
+    /// counting reads the index's matches once instead of collecting them into a list first.
+    pub fn join(&self) -> (&'static str, &'static str) {
+        match self.engine {
+            Engine::Sqlite => (
+                " JOIN enterprise_search s ON s.enterprise_id = e.id JOIN enterprise_fts ON enterprise_fts.rowid = s.rid",
+                "enterprise_fts MATCH ?",
+            ),
+            Engine::Postgres => (" JOIN enterprise_search s ON s.enterprise_id = e.id", "s.tsv @@ CAST(? AS tsquery)"),
         }
     }
 }

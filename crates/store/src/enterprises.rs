@@ -7,7 +7,7 @@ use touchstone_domain::search::Query;
 use uuid::Uuid;
 
 use crate::bulk::insert_rows;
-use crate::list::{Page, Window, fetch_page};
+use crate::list::{Page, WALK_SORT_INDEX_FROM, Window, fetch_page, fetch_planned_page};
 use crate::scope::condition;
 use crate::search::{Doc, Fields};
 use crate::{Arg, Db, StoreError, Tx, args};
@@ -164,38 +164,61 @@ pub async fn list(
     f: &EnterpriseFilter,
     window: &Window,
 ) -> Result<Page<EnterpriseRow>, StoreError> {
-    let (cond, mut args) = visible(v);
-    let mut from_where = format!("FROM enterprises e WHERE {cond}");
-    if let Some(text) = &f.text {
-        let query = Query::parse(text);
-        if !query.is_empty() {
-            let (ids, arg) = crate::search::full_text_ids(db.engine(), &query);
-            from_where.push_str(&format!(" AND e.id IN ({ids})"));
-            args.push(arg);
-        }
+    // Every statement below reads its arguments in this order: the scope's, the text's, the
+    // other filters'.
+    let (scope, mut args) = visible(v);
+    let query = f.text.as_deref().map(Query::parse).filter(|q| !q.is_empty());
+    let full_text = crate::search::FullText::new(db.engine());
+    if let Some(q) = &query {
+        args.push(full_text.arg(q));
     }
+    let mut filters = String::new();
     if let Some(r) = &f.region_code {
         let (within, mut a) = crate::scope::subtree("e.region_code", r);
-        from_where.push_str(&format!(" AND {within}"));
+        filters.push_str(&format!(" AND {within}"));
         args.append(&mut a);
     }
     for (col, val) in [("e.status", &f.status), ("e.scale", &f.scale)] {
         if let Some(v) = val {
-            from_where.push_str(&format!(" AND {col} = ?"));
+            filters.push_str(&format!(" AND {col} = ?"));
             args.push(Arg::from(v));
         }
     }
     match f.role.as_deref() {
-        Some("producer") => from_where.push_str(" AND e.is_producer = TRUE"),
-        Some("distributor") => from_where.push_str(" AND e.is_distributor = TRUE"),
-        Some("online_seller") => from_where.push_str(" AND e.is_online_seller = TRUE"),
+        Some("producer") => filters.push_str(" AND e.is_producer = TRUE"),
+        Some("distributor") => filters.push_str(" AND e.is_distributor = TRUE"),
+        Some("online_seller") => filters.push_str(" AND e.is_online_seller = TRUE"),
         _ => {}
     }
     if let Some(c) = &f.category_code {
-        from_where.push_str(" AND e.id IN (SELECT enterprise_id FROM enterprise_categories WHERE category_code = ?)");
+        filters.push_str(" AND e.id IN (SELECT enterprise_id FROM enterprise_categories WHERE category_code = ?)");
         args.push(Arg::from(c));
     }
-    fetch_page(db, COLUMNS, &from_where, args, window, "e.id").await
+    if query.is_none() {
+        return fetch_page(db, COLUMNS, &format!("FROM enterprises e WHERE {scope}{filters}"), args, window, "e.id")
+            .await;
+    }
+    // A search counts with the index's matches driving. Its page, when the matches are many
+    // and the sort column has an index, walks that index testing each enterprise against the
+    // collected matches, instead of sorting them all (a one-character search matches half the
+    // province: 35 ms instead of 93 on 103,000 enterprises).
+    let (joins, matches) = full_text.join();
+    let count_from_where = format!("FROM enterprises e{joins} WHERE {scope} AND {matches}{filters}");
+    let walk = match window.sort {
+        "e.name" => Some("enterprises_name"),
+        "e.region_code" => Some("enterprises_region"),
+        _ => None,
+    };
+    let engine = db.engine();
+    let page_from_where = |total: i64| match walk {
+        Some(index) if total >= WALK_SORT_INDEX_FROM => format!(
+            "FROM enterprises e{} WHERE {scope} AND e.id IN ({}){filters}",
+            crate::dialect::indexed_by(engine, index),
+            full_text.ids()
+        ),
+        _ => format!("FROM enterprises e WHERE {scope} AND e.id IN ({}){filters}", full_text.ids()),
+    };
+    fetch_planned_page(db, COLUMNS, &count_from_where, page_from_where, args, window, "e.id").await
 }
 
 pub async fn contacts(db: &Db, enterprise_id: Uuid) -> Result<Vec<ContactRow>, StoreError> {

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::bulk::{Insert, insert_all};
 use crate::enterprises::Visibility;
-use crate::list::{Page, Window, fetch_planned_page};
+use crate::list::{Page, WALK_SORT_INDEX_FROM, Window, fetch_planned_page};
 use crate::scope::{condition, subtree};
 use crate::{Arg, Db, StoreError, Tx, args};
 
@@ -417,10 +417,6 @@ pub async fn list(
     )
     .await
 }
-
-/// How many matching hazards make a list page walk its sort column's index: at a 2,000th of
-/// two million hazards, five pages of twenty are found within about 200,000 index entries.
-const WALK_SORT_INDEX_FROM: i64 = 2_000;
 
 /// Unscoped, for the sweep: open or rectifying hazards whose next escalation falls due on
 /// or before `today`.

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::{Arg, StoreError, Tx, args};
 
-pub use crate::dialect::full_text_ids;
+pub use crate::dialect::FullText;
 
 #[derive(sqlx::FromRow)]
 struct Source {
