@@ -881,3 +881,25 @@ async fn a_report_is_read_only_for_regions_of_the_jurisdiction_and_names_bad_par
         404
     );
 }
+
+// R-REP-1, ADR 0011: PostgreSQL's JIT compiled each of the report's statements for longer
+// than the statement then ran (1.4 s of 1.6 s); the application's connections turn it off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgresql_connections_run_the_report_without_jit_compilation() {
+    let t = TestApp::spawn().await;
+    if t.app.db.engine() != touchstone_store::Engine::Postgres {
+        return; // SQLite has no JIT
+    }
+    #[derive(sqlx::FromRow)]
+    struct Setting {
+        jit: String,
+    }
+    let read: Option<Setting> =
+        t.app.db.fetch_optional("SELECT current_setting('jit') AS jit", vec![]).await.expect("reads the setting");
+    assert_eq!(read.map(|s| s.jit).as_deref(), Some("off"));
+    let mut tx = t.app.db.begin().await.expect("a write transaction");
+    let written: Option<Setting> =
+        tx.fetch_optional("SELECT current_setting('jit') AS jit", vec![]).await.expect("reads the setting");
+    assert_eq!(written.map(|s| s.jit).as_deref(), Some("off"), "the primary's connections too");
+    drop(tx); // rolled back: nothing was written
+}

@@ -194,8 +194,13 @@ impl Db {
                 Ok(Db::Sqlite { writer, reader })
             }
             Engine::Postgres => {
+                // No JIT: the report's statements carry correlated subqueries that the planner
+                // prices high, so PostgreSQL compiled each one with LLVM — 1.4 s of a 1.6 s
+                // statement — to save milliseconds of execution (BENCHMARKS.md, ADR 0011).
                 let connect = |u: &str| -> Result<PgConnectOptions, StoreError> {
-                    PgConnectOptions::from_str(u).map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))
+                    PgConnectOptions::from_str(u)
+                        .map(|o| o.options([("jit", "off")]))
+                        .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))
                 };
                 let primary = PgPoolOptions::new()
                     .max_connections(16)
