@@ -2,25 +2,19 @@
 // sees the home page, and signs out.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startServer } from '../lib/server.mjs';
+import { describe, test } from 'node:test';
 import {
-  HOOK_TIMEOUT_MS, ROLE_LABELS, TEST_TIMEOUT_MS, VIEWPORTS,
-  launchBrowser, pathOf, signOut, submitCode, submitPassword,
-  waitForLang, waitForPath, waitForText, withPage,
+  ROLE_LABELS, TEST_TIMEOUT_MS, VIEWPORTS,
+  pathOf, signOut, submitCode, submitPassword, waitForLang, waitForPath, waitForText, withPage,
+  withServerAndBrowser,
 } from '../lib/browser.mjs';
 
 describe('sign in with second factor', () => {
   let server;
   let browser;
 
-  before(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  }, { timeout: HOOK_TIMEOUT_MS });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  withServerAndBrowser((s, b) => {
+    [server, browser] = [s, b];
   });
 
   for (const vp of VIEWPORTS) {

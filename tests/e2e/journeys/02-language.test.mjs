@@ -2,11 +2,10 @@
 // a new page load, and switches back to Chinese. Also checks the phone layout.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startServer } from '../lib/server.mjs';
+import { describe, test } from 'node:test';
 import {
-  HOOK_TIMEOUT_MS, ROLE_LABELS, TEST_TIMEOUT_MS, VIEWPORTS,
-  launchBrowser, press, revealNav, signIn, waitForLang, waitForText, withPage,
+  ROLE_LABELS, TEST_TIMEOUT_MS, VIEWPORTS,
+  press, revealNav, signIn, waitForLang, waitForText, withPage, withServerAndBrowser,
 } from '../lib/browser.mjs';
 
 // A different officer per viewport, so a language stored per user in one run
@@ -17,13 +16,8 @@ describe('switch language', () => {
   let server;
   let browser;
 
-  before(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  }, { timeout: HOOK_TIMEOUT_MS });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  withServerAndBrowser((s, b) => {
+    [server, browser] = [s, b];
   });
 
   for (const vp of VIEWPORTS) {

@@ -3,12 +3,11 @@
 // created, the detail page shows it, and the users list finds it.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startServer } from '../lib/server.mjs';
+import { describe, test } from 'node:test';
 import {
-  HOOK_TIMEOUT_MS, TEST_TIMEOUT_MS, USER_PATH, VIEWPORTS,
-  clearAlerts, launchBrowser, pathOf, press, signIn, submitAndWait,
-  uniqueSuffix, waitForPath, waitForText, withPage,
+  TEST_TIMEOUT_MS, USER_PATH, VIEWPORTS,
+  clearAlerts, pathOf, press, signIn, submitAndWait, uniqueSuffix, waitForPath, waitForText,
+  withPage, withServerAndBrowser,
 } from '../lib/browser.mjs';
 
 const BUREAU_ADMIN = 'ncx.admin';
@@ -35,13 +34,8 @@ describe('create an officer as a bureau administrator', () => {
   let server;
   let browser;
 
-  before(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  }, { timeout: HOOK_TIMEOUT_MS });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  withServerAndBrowser((s, b) => {
+    [server, browser] = [s, b];
   });
 
   for (const vp of VIEWPORTS) {

@@ -4,11 +4,10 @@
 // province admin in a separate browser context.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startServer } from '../lib/server.mjs';
+import { before, describe, test } from 'node:test';
 import {
   HOOK_TIMEOUT_MS, TEST_TIMEOUT_MS, USER_PATH, VIEWPORTS,
-  launchBrowser, signIn, waitForText, withPage,
+  signIn, waitForText, withPage, withServerAndBrowser,
 } from '../lib/browser.mjs';
 
 const OTHER_COUNTY_USER = 'xj.officer';
@@ -37,8 +36,11 @@ describe('jurisdiction isolation', () => {
   let browser;
   let otherId;
 
+  withServerAndBrowser((s, b) => {
+    [server, browser] = [s, b];
+  });
+
   before(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
     // The province admin can see every bureau's users; read xj.officer's id.
     await withPage(browser, server, VIEWPORTS[0], 'isolation-admin-lookup', async (page) => {
       await signIn(page, server, VIEWPORTS[0], 'admin');
@@ -49,11 +51,6 @@ describe('jurisdiction isolation', () => {
       await waitForText(page, '#user-detail', OTHER_COUNTY_USER);
     });
   }, { timeout: HOOK_TIMEOUT_MS });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
 
   for (const vp of VIEWPORTS) {
     test(`${vp.name}: ncx.admin gets 404 for another county's user`, { timeout: TEST_TIMEOUT_MS }, async () => {

@@ -4,11 +4,10 @@
 // file's own server, so no other journey meets a locked account.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startServer } from '../lib/server.mjs';
+import { describe, test } from 'node:test';
 import {
-  HOOK_TIMEOUT_MS, TEST_TIMEOUT_MS, VIEWPORTS,
-  alertTexts, launchBrowser, pathOf, submitPassword, waitForLang, waitForText, withPage,
+  TEST_TIMEOUT_MS, VIEWPORTS,
+  alertTexts, pathOf, submitPassword, waitForLang, waitForText, withPage, withServerAndBrowser,
 } from '../lib/browser.mjs';
 
 const VICTIM = { desktop: 'ruijin.officer', phone: 'nc.legal' };
@@ -18,13 +17,8 @@ describe('sign-in lockout', () => {
   let server;
   let browser;
 
-  before(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  }, { timeout: HOOK_TIMEOUT_MS });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  withServerAndBrowser((s, b) => {
+    [server, browser] = [s, b];
   });
 
   for (const vp of VIEWPORTS) {

@@ -14,10 +14,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startServer } from '../lib/server.mjs';
 import {
-  ACTION_TIMEOUT_MS, HOOK_TIMEOUT_MS, TEST_TIMEOUT_MS, VIEWPORTS,
-  launchBrowser, press, signIn, submitAndWait, waitForPath, withPage,
+  ACTION_TIMEOUT_MS, TEST_TIMEOUT_MS, VIEWPORTS,
+  press, signIn, submitAndWait, waitForPath, withPage, withServerAndBrowser,
 } from '../lib/browser.mjs';
 
 const OFFICER = 'ncx.officer';
@@ -153,14 +152,15 @@ describe('import enterprises, fix the error report, find them by name', () => {
   let browser;
   let workDir;
 
-  before(async () => {
-    workDir = mkdtempSync(join(tmpdir(), 'touchstone-e2e-import-'));
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  }, { timeout: HOOK_TIMEOUT_MS });
+  withServerAndBrowser((s, b) => {
+    [server, browser] = [s, b];
+  });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  before(() => {
+    workDir = mkdtempSync(join(tmpdir(), 'touchstone-e2e-import-'));
+  });
+
+  after(() => {
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 

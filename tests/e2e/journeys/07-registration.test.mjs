@@ -8,12 +8,11 @@
 // The viewports share one server, so each uses its own credit code and user name.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startServer } from '../lib/server.mjs';
+import { describe, test } from 'node:test';
 import {
-  HOOK_TIMEOUT_MS, TEST_TIMEOUT_MS, VIEWPORTS,
-  clearAlerts, launchBrowser, press, revealNav, signIn, signOut, submitAndWait, submitPassword,
-  uniqueSuffix, waitForPath, waitForText, withPage,
+  TEST_TIMEOUT_MS, VIEWPORTS,
+  clearAlerts, press, revealNav, signIn, signOut, submitAndWait, submitPassword, uniqueSuffix,
+  waitForPath, waitForText, withPage, withServerAndBrowser,
 } from '../lib/browser.mjs';
 
 const OFFICER = 'ncx.officer';
@@ -48,13 +47,8 @@ describe('an enterprise registers and an officer confirms it', () => {
   let server;
   let browser;
 
-  before(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  }, { timeout: HOOK_TIMEOUT_MS });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  withServerAndBrowser((s, b) => {
+    [server, browser] = [s, b];
   });
 
   for (const vp of VIEWPORTS) {

@@ -11,12 +11,11 @@
 // at its own enterprise of the list.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startServer } from '../lib/server.mjs';
+import { describe, test } from 'node:test';
 import {
-  HOOK_TIMEOUT_MS, TEST_TIMEOUT_MS, VIEWPORTS,
-  clearAlerts, launchBrowser, press, signIn, signOut, submitAndWait,
-  UUID, openOperatingEnterprise, uniqueSuffix, waitForPath, waitForText, withPage,
+  TEST_TIMEOUT_MS, UUID, VIEWPORTS,
+  clearAlerts, openOperatingEnterprise, press, signIn, signOut, submitAndWait, uniqueSuffix,
+  waitForPath, waitForText, withPage, withServerAndBrowser,
 } from '../lib/browser.mjs';
 
 const INSPECTOR = 'ncx.inspector';
@@ -40,13 +39,8 @@ describe('a hazard is recorded, rectified on the enterprise\'s behalf and closed
   let server;
   let browser;
 
-  before(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  }, { timeout: HOOK_TIMEOUT_MS });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  withServerAndBrowser((s, b) => {
+    [server, browser] = [s, b];
   });
 
   VIEWPORTS.forEach((vp, vpIndex) => {

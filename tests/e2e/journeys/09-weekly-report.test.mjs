@@ -8,12 +8,11 @@
 // The viewports share one server, so each submits its own week (of the two oldest).
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startServer } from '../lib/server.mjs';
+import { describe, test } from 'node:test';
 import {
-  HOOK_TIMEOUT_MS, TEST_TIMEOUT_MS, VIEWPORTS,
-  clearAlerts, launchBrowser, press, revealNav, signIn, signOut, submitAndWait,
-  uniqueSuffix, waitForPath, waitForText, withPage,
+  TEST_TIMEOUT_MS, VIEWPORTS,
+  clearAlerts, press, revealNav, signIn, signOut, submitAndWait, uniqueSuffix, waitForPath,
+  waitForText, withPage, withServerAndBrowser,
 } from '../lib/browser.mjs';
 
 const COUNTY_OFFICER = 'ncx.officer';
@@ -61,13 +60,8 @@ describe('a county submits its weekly report and the city sees who has', () => {
   let server;
   let browser;
 
-  before(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  }, { timeout: HOOK_TIMEOUT_MS });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  withServerAndBrowser((s, b) => {
+    [server, browser] = [s, b];
   });
 
   VIEWPORTS.forEach((vp, vpIndex) => {

@@ -11,12 +11,11 @@
 // its own user name.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startServer } from '../lib/server.mjs';
+import { describe, test } from 'node:test';
 import {
-  HOOK_TIMEOUT_MS, TEST_TIMEOUT_MS, VIEWPORTS,
-  clearAlerts, launchBrowser, press, revealNav, signIn, signOut, submitAndWait, submitPassword,
-  UUID, openOperatingEnterprise, uniqueSuffix, waitForPath, waitForText, withPage,
+  TEST_TIMEOUT_MS, UUID, VIEWPORTS,
+  clearAlerts, openOperatingEnterprise, press, revealNav, signIn, signOut, submitAndWait,
+  submitPassword, uniqueSuffix, waitForPath, waitForText, withPage, withServerAndBrowser,
 } from '../lib/browser.mjs';
 
 const OFFICER = 'ncx.officer';
@@ -31,13 +30,8 @@ describe('an enterprise fills its self-inspection, is told what is missing and s
   let server;
   let browser;
 
-  before(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  }, { timeout: HOOK_TIMEOUT_MS });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  withServerAndBrowser((s, b) => {
+    [server, browser] = [s, b];
   });
 
   VIEWPORTS.forEach((vp, vpIndex) => {

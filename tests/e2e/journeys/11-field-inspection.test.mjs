@@ -11,12 +11,11 @@
 // own finding; each has its own browser storage.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startServer } from '../lib/server.mjs';
+import { describe, test } from 'node:test';
 import {
-  HOOK_TIMEOUT_MS, TEST_TIMEOUT_MS, VIEWPORTS,
-  launchBrowser, press, signIn, submitAndWait,
-  UUID, openOperatingEnterprise, uniqueSuffix, waitForPath, waitForText, withPage,
+  TEST_TIMEOUT_MS, UUID, VIEWPORTS,
+  openOperatingEnterprise, press, signIn, submitAndWait, uniqueSuffix, waitForPath, waitForText,
+  withPage, withServerAndBrowser,
 } from '../lib/browser.mjs';
 
 const INSPECTOR = 'ncx.inspector';
@@ -43,13 +42,8 @@ describe('an inspection recorded on the spot survives a reload and is completed 
   let server;
   let browser;
 
-  before(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  }, { timeout: HOOK_TIMEOUT_MS });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  withServerAndBrowser((s, b) => {
+    [server, browser] = [s, b];
   });
 
   VIEWPORTS.forEach((vp, vpIndex) => {

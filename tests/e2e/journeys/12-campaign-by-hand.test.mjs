@@ -7,11 +7,11 @@
 // campaign's page shows the new name, 南昌县, the full-coverage stage and a ZX-360121 number.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startServer } from '../lib/server.mjs';
+import { describe, test } from 'node:test';
 import {
-  HOOK_TIMEOUT_MS, TEST_TIMEOUT_MS, UUID, VIEWPORTS,
-  launchBrowser, press, revealNav, signIn, submitAndWait, uniqueSuffix, waitForPath, waitForText, withPage,
+  TEST_TIMEOUT_MS, UUID, VIEWPORTS,
+  press, revealNav, signIn, submitAndWait, uniqueSuffix, waitForPath, waitForText, withPage,
+  withServerAndBrowser,
 } from '../lib/browser.mjs';
 
 const COUNTY_OFFICER = 'ncx.officer';
@@ -21,13 +21,8 @@ describe('a county adapts a template and launches its own campaign', () => {
   let server;
   let browser;
 
-  before(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  }, { timeout: HOOK_TIMEOUT_MS });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  withServerAndBrowser((s, b) => {
+    [server, browser] = [s, b];
   });
 
   VIEWPORTS.forEach((vp) => {

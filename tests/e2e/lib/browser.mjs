@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
-import { E2E_DIR } from './server.mjs';
+import { E2E_DIR, startServer } from './server.mjs';
 
 export const RESULTS_DIR = join(E2E_DIR, 'test-results');
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -40,6 +41,24 @@ export const VIEWPORTS = (() => {
   const only = (process.env.E2E_VIEWPORTS || '').split(',').map((s) => s.trim()).filter(Boolean);
   return only.length ? ALL_VIEWPORTS.filter((v) => only.includes(v.name)) : ALL_VIEWPORTS;
 })();
+
+/**
+ * Registers, in the enclosing `describe`, the hooks every journey shares: a demo server and a
+ * browser started (together) before its tests and closed after them. `started(server, browser)`
+ * receives both; a journey's own `before` hooks, registered after this call, run after it.
+ */
+export function withServerAndBrowser(started) {
+  let server;
+  let browser;
+  before(async () => {
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    started(server, browser);
+  }, { timeout: HOOK_TIMEOUT_MS });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+}
 
 export function launchBrowser() {
   return chromium.launch({
