@@ -15,6 +15,12 @@ use touchstone_app::generate::{self, GenerateOptions};
 use touchstone_app::imports::Kind;
 use touchstone_app::{App, audit, backup, demo, users};
 
+/// mimalloc rather than glibc's malloc: a bulk import allocates and frees millions of short
+/// strings (each row's parameters), and glibc's bins spent a sixth of an archive import's time
+/// sorting freed chunks (BENCHMARKS.md, ADR 0012).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "touchstone", version, about = "Quality and safety supervision of key industrial products")]
 struct Cli {

@@ -385,9 +385,10 @@ mod tests {
         );
     }
 
-    // ADR 0011: `.cargo/config.toml` builds the bundled SQLite for a server's readers.
+    // ADR 0011: `.cargo/config.toml` builds the bundled SQLite for a server's readers and its
+    // bulk writes.
     #[tokio::test]
-    async fn the_bundled_sqlite_keeps_a_cache_per_connection_and_maps_a_whole_province() {
+    async fn the_bundled_sqlite_keeps_a_cache_per_connection_maps_a_whole_province_and_journals_statements_in_memory() {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()), None).await.expect("opens");
         let Db::Sqlite { reader, .. } = &db else { unreachable!("a sqlite: URL opens SQLite") };
@@ -398,6 +399,10 @@ mod tests {
             "one page cache shared by every connection behind one lock: {options:?}"
         );
         assert!(options.iter().any(|o| o == "MAX_MMAP_SIZE=1099511627776"), "{options:?}");
+        assert!(
+            options.iter().any(|o| o == "STMTJRNL_SPILL=16777216"),
+            "a multi-row insert's statement journal written to a temporary file: {options:?}"
+        );
         let mapped: i64 = sqlx::query_scalar("PRAGMA mmap_size").fetch_one(reader).await.expect("mmap_size");
         assert_eq!(mapped, READER_MMAP_BYTES, "a reader maps as much as it asked for");
     }
