@@ -3,12 +3,13 @@
 //! No lifecycle rules here: `domain::hazard` decides, this module stores.
 
 use serde::{Deserialize, Serialize};
+use touchstone_domain::hazard::Status;
 use uuid::Uuid;
 
 use crate::bulk::{Insert, insert_all};
 use crate::enterprises::Visibility;
 use crate::list::{Page, WALK_SORT_INDEX_FROM, Window, fetch_planned_page};
-use crate::scope::{condition, subtree};
+use crate::scope::{condition, subtree, subtree_listed};
 use crate::{Arg, Db, StoreError, Tx, args};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -103,6 +104,11 @@ pub struct HazardEventRow {
     /// For an escalation: the bureau it went to.
     pub organisation_id: Option<Uuid>,
 }
+
+/// The live statuses ([`Status::is_open`]) as an SQL list, written as the live hazards'
+/// partial indexes (migration 0019) write their condition: a query uses them only if it
+/// repeats it.
+const LIVE_STATUSES: &str = "('open', 'rectifying', 'evidence_submitted')";
 
 const COLUMNS: &str = "h.id, h.number, h.enterprise_id, h.region_code, h.campaign_id, h.source, h.source_id, \
      h.category_code, h.product, h.level, h.description, h.legal_basis, h.found_on, h.deadline, h.original_deadline, \
@@ -352,7 +358,7 @@ pub async fn list(
         args.push(Arg::from(pattern));
     }
     if let Some(r) = &f.region_code {
-        let (c, mut a) = subtree("h.region_code", r);
+        let (c, mut a) = subtree_listed("h.region_code", r);
         filters.push_str(&format!(" AND {c}"));
         args.append(&mut a);
     }
@@ -389,21 +395,30 @@ pub async fn list(
         filters.push_str(" AND h.found_on <= ?");
         args.push(Arg::from(d));
     }
+    // A list of live hazards only may walk the live hazards' indexes (migration 0019); the
+    // page then repeats their condition, which a query must to use them. The count does not:
+    // offered the partial index, it would read all of it.
+    let live_only = f.status.as_deref().is_some_and(|s| Status::parse(s).is_some_and(Status::is_open))
+        || f.overdue_on.is_some()
+        || f.review_due_by.is_some();
     // With plenty of matches, the page walks the index of its sort column (which carries the
     // common filters) and stops after its rows; with few, the filters' own indexes find them
     // and they are sorted.
-    let walk = match window.sort {
-        "h.found_on" => Some("hazards_list_found"),
-        "h.deadline" => Some("hazards_list_deadline"),
+    let walk = match (window.sort, live_only) {
+        ("h.found_on", false) => Some("hazards_list_found"),
+        ("h.found_on", true) => Some("hazards_live_found"),
+        ("h.deadline", false) => Some("hazards_list_deadline"),
+        ("h.deadline", true) => Some("hazards_live_deadline"),
         _ => None,
     };
     let engine = db.engine();
-    let page_from_where = |total: i64| {
-        let indexed = match walk {
-            Some(index) if total >= WALK_SORT_INDEX_FROM => crate::dialect::indexed_by(engine, index),
-            _ => String::new(),
-        };
-        format!("FROM hazards h{indexed} JOIN enterprises e ON e.id = h.enterprise_id WHERE {filters}")
+    let page_from_where = |total: i64| match walk {
+        Some(index) if total >= WALK_SORT_INDEX_FROM => {
+            let indexed = crate::dialect::indexed_by(engine, index);
+            let live = if live_only { format!(" AND h.status IN {LIVE_STATUSES}") } else { String::new() };
+            format!("FROM hazards h{indexed} JOIN enterprises e ON e.id = h.enterprise_id WHERE {filters}{live}")
+        }
+        _ => format!("FROM hazards h JOIN enterprises e ON e.id = h.enterprise_id WHERE {filters}"),
     };
     let count_from_where = format!("FROM hazards h WHERE {filters}");
     fetch_planned_page(
@@ -536,7 +551,7 @@ pub async fn open_at_cutoff(
     args.extend(status_args);
     let mut sql = format!(
         "SELECT COUNT(*) AS n FROM hazards h WHERE {cond} AND {sub} AND h.found_on < ? AND {known} \
-         AND {status} IN ('open', 'rectifying', 'evidence_submitted')"
+         AND {status} IN {LIVE_STATUSES}"
     );
     if let Some(c) = campaign_id {
         let (camp, camp_args) = of_campaign("h", c);
@@ -545,4 +560,17 @@ pub async fn open_at_cutoff(
     }
     let c: Option<Counter> = db.fetch_optional(&sql, args).await?;
     Ok(c.map(|c| c.n).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_live_status_list_is_the_domain_s_open_statuses_as_the_partial_indexes_write_them() {
+        let open: Vec<String> = Status::ALL.iter().filter(|s| s.is_open()).map(|s| format!("'{}'", s.code())).collect();
+        assert_eq!(LIVE_STATUSES, format!("({})", open.join(", ")));
+        let migration = include_str!("../migrations/0019_live_hazard_indexes.sql");
+        assert_eq!(migration.matches(&format!("WHERE status IN {LIVE_STATUSES};")).count(), 2, "{migration}");
+    }
 }

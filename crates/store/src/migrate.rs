@@ -23,6 +23,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (16, "documents", include_str!("../migrations/0016_documents.sql")),
     (17, "report_indexes", include_str!("../migrations/0017_report_indexes.sql")),
     (18, "hazard_legal_basis", include_str!("../migrations/0018_hazard_legal_basis.sql")),
+    (19, "live_hazard_indexes", include_str!("../migrations/0019_live_hazard_indexes.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

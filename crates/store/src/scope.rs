@@ -47,6 +47,18 @@ pub fn subtree(column: &str, code: &str) -> (String, Vec<Arg>) {
     condition(column, &Scope::Regions(codes.into_iter().map(String::from).collect()))
 }
 
+/// `(sql, args)` restricting `column` to `code` and the regions under it as a list of codes
+/// (`IN`) rather than ranges: where an index goes on past the region, as the hazard list's
+/// `(region_code, status, …)` does, each region is sought on the next columns too, where one
+/// range reads every hazard of a city to count its open ones.
+pub fn subtree_listed(column: &str, code: &str) -> (String, Vec<Arg>) {
+    let codes = regions().descendants_and_self(code);
+    if codes.is_empty() {
+        return ("1=0".to_string(), vec![]);
+    }
+    (format!("{column} IN ({})", vec!["?"; codes.len()].join(", ")), codes.into_iter().map(Arg::from).collect())
+}
+
 /// `(sql, args)` restricting an organisation-id `column` to the actor's bureau subtree, found
 /// by a recursive query over the reporting line (the same text on both engines).
 pub fn bureau_condition(column: &str, scope: &BureauScope) -> (String, Vec<Arg>) {
@@ -84,5 +96,15 @@ mod tests {
         let (sql, args) = condition("u.region_code", &Scope::Regions(province));
         assert_eq!(sql, "u.region_code BETWEEN ? AND ?");
         assert_eq!(args[0], Arg::from("360000"));
+    }
+
+    #[test]
+    fn a_listed_subtree_names_the_region_and_every_region_under_it_and_an_unknown_one_matches_nothing() {
+        let (sql, args) = subtree_listed("h.region_code", "360100");
+        let codes = regions().descendants_and_self("360100");
+        assert!(codes.len() > 1 && codes.contains(&"360100") && codes.contains(&"360121"), "{codes:?}");
+        assert_eq!(sql, format!("h.region_code IN ({})", vec!["?"; codes.len()].join(", ")));
+        assert_eq!(args, codes.into_iter().map(Arg::from).collect::<Vec<_>>());
+        assert_eq!(subtree_listed("h.region_code", "999999").0, "1=0");
     }
 }
