@@ -232,6 +232,20 @@ impl Db {
         }
     }
 
+    /// Keeps (`true`) or stops keeping the SQLite writer's temporary storage in memory; nothing
+    /// on PostgreSQL. A bulk load of many multi-row statements in one transaction (the archive
+    /// import) turns it on around its transaction: each statement keeps a journal to undo just
+    /// itself, which SQLite otherwise writes to a temporary file past 64 KiB (ADR 0012). Not
+    /// for loads whose temporary tables grow with the file (the million-row enterprise import).
+    /// Call outside a transaction: SQLite drops the connection's temporary tables on a change.
+    pub async fn set_temp_in_memory(&self, on: bool) -> Result<(), StoreError> {
+        if let Db::Sqlite { writer, .. } = self {
+            let value = if on { "MEMORY" } else { "DEFAULT" };
+            sqlx::query(AssertSqlSafe(format!("PRAGMA temp_store = {value}"))).execute(writer).await?;
+        }
+        Ok(())
+    }
+
     pub async fn fetch_all<T: Row>(&self, sql: &str, args: Vec<Arg>) -> Result<Vec<T>, StoreError> {
         Ok(match self {
             Db::Sqlite { reader, .. } => run!(reader, Sqlite, sql, args, fetch_all, T)?,
@@ -385,10 +399,9 @@ mod tests {
         );
     }
 
-    // ADR 0011: `.cargo/config.toml` builds the bundled SQLite for a server's readers and its
-    // bulk writes.
+    // ADR 0011: `.cargo/config.toml` builds the bundled SQLite for a server's readers.
     #[tokio::test]
-    async fn the_bundled_sqlite_keeps_a_cache_per_connection_maps_a_whole_province_and_journals_statements_in_memory() {
+    async fn the_bundled_sqlite_keeps_a_cache_per_connection_and_maps_a_whole_province() {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()), None).await.expect("opens");
         let Db::Sqlite { reader, .. } = &db else { unreachable!("a sqlite: URL opens SQLite") };
@@ -399,12 +412,23 @@ mod tests {
             "one page cache shared by every connection behind one lock: {options:?}"
         );
         assert!(options.iter().any(|o| o == "MAX_MMAP_SIZE=1099511627776"), "{options:?}");
-        assert!(
-            options.iter().any(|o| o == "STMTJRNL_SPILL=16777216"),
-            "a multi-row insert's statement journal written to a temporary file: {options:?}"
-        );
         let mapped: i64 = sqlx::query_scalar("PRAGMA mmap_size").fetch_one(reader).await.expect("mmap_size");
         assert_eq!(mapped, READER_MMAP_BYTES, "a reader maps as much as it asked for");
+    }
+
+    // ADR 0012: a bulk load keeps the writer's statement journals in memory, then stops.
+    #[tokio::test]
+    async fn the_writer_keeps_temporary_storage_in_memory_only_while_asked() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()), None).await.expect("opens");
+        let Db::Sqlite { writer, .. } = &db else { unreachable!("a sqlite: URL opens SQLite") };
+        let temp_store =
+            || async { sqlx::query_scalar::<_, i64>("PRAGMA temp_store").fetch_one(writer).await.expect("temp_store") };
+        assert_eq!(temp_store().await, 0, "files by default");
+        db.set_temp_in_memory(true).await.expect("on");
+        assert_eq!(temp_store().await, 2, "memory");
+        db.set_temp_in_memory(false).await.expect("off");
+        assert_eq!(temp_store().await, 0, "files again");
     }
 
     #[test]

@@ -343,15 +343,28 @@ pub async fn run(
         None => Err(Error::Internal(format!("unknown import kind {:?}", job.kind))),
     };
     if let Err(e) = &result {
-        // A bad file or a failure leaves nothing but the job's message behind.
-        job.status = if matches!(e, Error::Validation(_)) { "refused".into() } else { "failed".into() };
-        job.message = Some(e.to_string());
-        job.updated_at = app.clock.now().as_micros();
-        let mut tx = app.db.begin().await?;
-        store::finish(&mut tx, &job).await?;
-        tx.commit().await?;
+        record_failure(app, &mut job, e).await;
     }
     result
+}
+
+/// Leaves nothing of a refused or failed import but its job's status and message. If even
+/// those cannot be written, the import's own error is still the one reported: the second is
+/// logged, never put in its place.
+pub(crate) async fn record_failure(app: &App, job: &mut JobRow, e: &Error) {
+    job.status = if matches!(e, Error::Validation(_)) { "refused".into() } else { "failed".into() };
+    job.message = Some(e.to_string());
+    job.updated_at = app.clock.now().as_micros();
+    let written: Result<()> = async {
+        let mut tx = app.db.begin().await?;
+        store::finish(&mut tx, job).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    if let Err(second) = written {
+        tracing::error!(job = %job.id, import_error = %e, error = %second, "the failed import's status could not be recorded");
+    }
 }
 
 /// Opens the file for streaming and checks its header.

@@ -163,16 +163,15 @@ pub async fn run(
     progress: &(dyn Fn(i64, i64) + Sync),
 ) -> Result<ArchiveOutcome> {
     let result = run_job(app, actor, &mut job, mapping, files, progress).await;
+    // The writer's temporary storage goes back to files however the job ended.
+    let restored = app.db.set_temp_in_memory(false).await;
     if let Err(e) = &result {
         // A bad file or mapping, or a failure, leaves nothing but the job's message behind.
-        job.status = if matches!(e, Error::Validation(_)) { "refused".into() } else { "failed".into() };
-        job.message = Some(e.to_string());
-        job.updated_at = app.clock.now().as_micros();
-        let mut tx = app.db.begin().await?;
-        jobs::finish(&mut tx, &job).await?;
-        tx.commit().await?;
+        super::record_failure(app, &mut job, e).await;
     }
-    result
+    let outcome = result?;
+    restored?;
+    Ok(outcome)
 }
 
 /// What the plan decided for each staged record.
@@ -245,6 +244,7 @@ async fn run_job(
         return Ok(ArchiveOutcome { outcome: Outcome { job: job.clone(), errors }, counts });
     }
     jobs::set_progress(&app.db, job.id, "applying", rows, rows, job.updated_at).await?;
+    app.db.set_temp_in_memory(true).await?;
     let mut tx = app.db.begin().await?;
     write::apply(app, &mut tx, actor, job.id, mapping, &staged, &plan, &mut counts).await?;
     phase("written");
