@@ -163,15 +163,16 @@ pub async fn run(
     progress: &(dyn Fn(i64, i64) + Sync),
 ) -> Result<ArchiveOutcome> {
     let result = run_job(app, actor, &mut job, mapping, files, progress).await;
-    // The writer's temporary storage goes back to files however the job ended.
-    let restored = app.db.set_temp_in_memory(false).await;
+    // The writer's temporary storage goes back to files however the job ended. Failing that
+    // changes nothing the job did, so it is logged, not reported as the job's outcome.
+    if let Err(e) = app.db.set_temp_in_memory(false).await {
+        tracing::warn!(job = %job.id, error = %e, "the writer's temporary storage stays in memory");
+    }
     if let Err(e) = &result {
         // A bad file or mapping, or a failure, leaves nothing but the job's message behind.
         super::record_failure(app, &mut job, e).await;
     }
-    let outcome = result?;
-    restored?;
-    Ok(outcome)
+    result
 }
 
 /// What the plan decided for each staged record.
