@@ -148,6 +148,21 @@ const WRITER_CACHE_KIB: i64 = -64 * 1024;
 /// `.cargo/config.toml` (its default, 2 GiB, would leave a province's indexes unmapped).
 const READER_MMAP_BYTES: i64 = 1 << 40;
 
+/// Whether the SQLite writer can go back to the pool: not if sqlx still counts a transaction
+/// on it once the dropped transaction's `ROLLBACK` has run (the ping waits for it). SQLite
+/// ends a transaction by itself after some errors (a full disk, an I/O error); sqlx's
+/// `ROLLBACK` then fails and it keeps counting the transaction (transact-rs/sqlx#4031), so
+/// every later `BEGIN` on the connection would fail. The pool opens a new one instead.
+async fn writer_still_usable(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::Connection;
+    conn.ping().await?;
+    let usable = !conn.is_in_transaction();
+    if !usable {
+        tracing::warn!("the SQLite writer's transaction ended without sqlx: the connection is replaced");
+    }
+    Ok(usable)
+}
+
 /// An open write transaction on either engine.
 pub enum Tx {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
@@ -181,6 +196,7 @@ impl Db {
                 // default every page it revisits is read back from the WAL (ADR 0004).
                 let writer = SqlitePoolOptions::new()
                     .max_connections(1)
+                    .after_release(|conn, _| Box::pin(writer_still_usable(conn)))
                     .connect_with(opts.clone().pragma("cache_size", WRITER_CACHE_KIB.to_string()))
                     .await?;
                 // Readers map the whole file into memory rather than copying each page with
@@ -429,6 +445,31 @@ mod tests {
         assert_eq!(temp_store().await, 2, "memory");
         db.set_temp_in_memory(false).await.expect("off");
         assert_eq!(temp_store().await, 0, "files again");
+    }
+
+    // SQLite rolls a whole transaction back by itself after some errors (a full disk, an I/O
+    // error, a statement journal it cannot write); sqlx's own `ROLLBACK` then fails and it
+    // keeps counting the transaction as open (transact-rs/sqlx#4031), so every later `BEGIN`
+    // on the one writer connection failed until a restart.
+    #[tokio::test]
+    async fn a_writer_whose_transaction_sqlite_ended_by_itself_is_replaced_and_the_next_write_succeeds() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()), None).await.expect("opens");
+        db.execute("CREATE TABLE t (n INTEGER NOT NULL)", vec![]).await.expect("table");
+        let mut tx = db.begin().await.expect("begins");
+        tx.execute("INSERT INTO t (n) VALUES (1)", vec![]).await.expect("inserts");
+        // What SQLite does on such an error: the transaction ends under sqlx's feet.
+        tx.execute("ROLLBACK", vec![]).await.expect("SQLite ends the transaction");
+        drop(tx);
+        let mut tx = db.begin().await.expect("the writer begins again");
+        tx.execute("INSERT INTO t (n) VALUES (2)", vec![]).await.expect("inserts");
+        tx.commit().await.expect("commits");
+        #[derive(sqlx::FromRow)]
+        struct N {
+            n: i64,
+        }
+        let rows: Vec<N> = db.fetch_all("SELECT n FROM t ORDER BY n", vec![]).await.expect("reads");
+        assert_eq!(rows.iter().map(|r| r.n).collect::<Vec<_>>(), vec![2], "only the committed write");
     }
 
     #[test]
