@@ -355,6 +355,9 @@ async fn a_long_hazard_list_pages_in_the_same_order_whichever_plan_reads_it() {
         ("status=closed&page=3", "h.status = 'closed'", "h.found_on DESC, h.id"),
         ("sort=deadline&dir=desc&status=rectifying", "h.status = 'rectifying'", "h.deadline DESC, h.id"),
         ("status=evidence_submitted", "h.status = 'evidence_submitted'", "h.found_on DESC, h.id"),
+        // Wording is looked for in descriptions; an ASCII fragment in numbers too, whatever its case.
+        ("q=批次标识&page=3", "h.description LIKE '%批次标识%'", "h.found_on DESC, h.id"),
+        ("q=yh-3601&sort=deadline", "h.number LIKE '%YH-3601%'", "h.deadline, h.id"),
     ] {
         assert_page_is_the_plain_query_s(&t, &mut province, query, filter, order).await;
     }

@@ -352,9 +352,15 @@ pub async fn list(
     let (cond, mut args) = visible(v);
     let mut filters = cond;
     if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        filters.push_str(" AND (h.number LIKE ? ESCAPE '\\' OR h.description LIKE ? ESCAPE '\\')");
         let pattern = crate::dialect::contains_pattern(t);
-        args.push(Arg::from(pattern.to_uppercase()));
+        // A number is ASCII (`YH-360121-2026-000042`): wording with Chinese in it is looked for
+        // in descriptions only.
+        if t.is_ascii() {
+            filters.push_str(" AND (h.number LIKE ? ESCAPE '\\' OR h.description LIKE ? ESCAPE '\\')");
+            args.push(Arg::from(pattern.to_uppercase()));
+        } else {
+            filters.push_str(" AND h.description LIKE ? ESCAPE '\\'");
+        }
         args.push(Arg::from(pattern));
     }
     if let Some(r) = &f.region_code {
