@@ -111,6 +111,17 @@ impl FullText {
     }
 }
 
+/// `column` as a condition's operand that SQLite will not look up in an index (`+column`); the
+/// column itself on PostgreSQL, whose planner weighs such choices by its statistics. For a
+/// condition kept for correctness where another one on the same column says better which
+/// index entries to read.
+pub fn not_an_index_key(engine: Engine, column: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("+{column}"),
+        Engine::Postgres => column.to_string(),
+    }
+}
+
 /// ` INDEXED BY {index}` on SQLite, whose planner cannot weigh a `LIMIT` against a sort and
 /// would otherwise sort every matching row to return twenty; nothing on PostgreSQL, whose
 /// planner does. For a table named in a `FROM` clause, after its alias.

@@ -52,11 +52,16 @@ pub fn subtree(column: &str, code: &str) -> (String, Vec<Arg>) {
 /// `(region_code, status, …)` does, each region is sought on the next columns too, where one
 /// range reads every hazard of a city to count its open ones.
 pub fn subtree_listed(column: &str, code: &str) -> (String, Vec<Arg>) {
-    let codes = regions().descendants_and_self(code);
-    if codes.is_empty() {
+    listed(column, regions().descendants_and_self(code))
+}
+
+/// `(sql, args)` restricting `column` to `codes` as a list (`IN`); `1=0` for none.
+pub fn listed<'a>(column: &str, codes: impl IntoIterator<Item = &'a str>) -> (String, Vec<Arg>) {
+    let args: Vec<Arg> = codes.into_iter().map(Arg::from).collect();
+    if args.is_empty() {
         return ("1=0".to_string(), vec![]);
     }
-    (format!("{column} IN ({})", vec!["?"; codes.len()].join(", ")), codes.into_iter().map(Arg::from).collect())
+    (format!("{column} IN ({})", vec!["?"; args.len()].join(", ")), args)
 }
 
 /// `(sql, args)` restricting an organisation-id `column` to the actor's bureau subtree, found
