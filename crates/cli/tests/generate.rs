@@ -350,13 +350,13 @@ async fn a_long_hazard_list_pages_in_the_same_order_whichever_plan_reads_it() {
     assert!(report.hazards > 2_000, "enough hazards to walk the sort index: {report:?}");
     let mut province = t.signed_in("jx.officer").await;
     for (query, filter, order) in [
-        ("", "1=1", "h.found_on DESC, h.id"),
+        ("", "1=1", "h.found_on DESC, h.id DESC"),
         ("sort=deadline", "1=1", "h.deadline, h.id"),
-        ("status=closed&page=3", "h.status = 'closed'", "h.found_on DESC, h.id"),
-        ("sort=deadline&dir=desc&status=rectifying", "h.status = 'rectifying'", "h.deadline DESC, h.id"),
-        ("status=evidence_submitted", "h.status = 'evidence_submitted'", "h.found_on DESC, h.id"),
+        ("status=closed&page=3", "h.status = 'closed'", "h.found_on DESC, h.id DESC"),
+        ("sort=deadline&dir=desc&status=rectifying", "h.status = 'rectifying'", "h.deadline DESC, h.id DESC"),
+        ("status=evidence_submitted", "h.status = 'evidence_submitted'", "h.found_on DESC, h.id DESC"),
         // Wording is looked for in descriptions; an ASCII fragment in numbers too, whatever its case.
-        ("q=批次标识&page=3", "h.description LIKE '%批次标识%'", "h.found_on DESC, h.id"),
+        ("q=批次标识&page=3", "h.description LIKE '%批次标识%'", "h.found_on DESC, h.id DESC"),
         ("q=yh-3601&sort=deadline", "h.number LIKE '%YH-3601%'", "h.deadline, h.id"),
     ] {
         assert_page_is_the_plain_query_s(&t, &mut province, query, filter, order).await;
@@ -365,8 +365,8 @@ async fn a_long_hazard_list_pages_in_the_same_order_whichever_plan_reads_it() {
     // (migration 0019) once 2,000 of them match: make every hazard of the world open.
     t.app.db.execute("UPDATE hazards SET status = 'open'", vec![]).await.expect("reopened");
     for (query, filter, order) in [
-        ("status=open&page=3", "h.status = 'open'", "h.found_on DESC, h.id"),
-        ("sort=deadline&dir=desc&status=open", "h.status = 'open'", "h.deadline DESC, h.id"),
+        ("status=open&page=3", "h.status = 'open'", "h.found_on DESC, h.id DESC"),
+        ("sort=deadline&dir=desc&status=open", "h.status = 'open'", "h.deadline DESC, h.id DESC"),
     ] {
         let total = province.get(&format!("/api/v1/hazards?{query}")).await.json()["total"].clone();
         assert!(total.as_i64().is_some_and(|n| n >= 2_000), "{query}: enough to walk the live index: {total}");

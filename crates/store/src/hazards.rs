@@ -107,7 +107,7 @@ pub struct HazardEventRow {
 }
 
 /// The live statuses ([`Status::is_open`]) as an SQL list, written as the live hazards'
-/// partial indexes (migration 0019) write their condition: a query uses them only if it
+/// partial indexes (migrations 0019 and 0020) write their condition: a query uses them only if it
 /// repeats it.
 const LIVE_STATUSES: &str = "('open', 'rectifying', 'evidence_submitted')";
 
@@ -420,7 +420,7 @@ pub async fn list(
         filters.push_str(" AND h.found_on <= ?");
         args.push(Arg::from(d));
     }
-    // A list of live hazards only may walk the live hazards' indexes (migration 0019); the
+    // A list of live hazards only may walk the live hazards' indexes (migration 0020); the
     // page then repeats their condition, which a query must to use them. The count does not:
     // offered the partial index, it would read all of it.
     let live_only = f.status.as_deref().is_some_and(|s| Status::parse(s).is_some_and(Status::is_open))
@@ -428,7 +428,8 @@ pub async fn list(
         || f.review_due_by.is_some();
     // With plenty of matches, the page walks the index of its sort column (which carries the
     // common filters) and stops after its rows; with few, the filters' own indexes find them
-    // and they are sorted.
+    // and they are sorted. Ties go by identifier in the sort's direction, the order the walked
+    // indexes hold them in (migration 0020), so a walk never sorts a day's hazards.
     let walk = match (window.sort, live_only) {
         ("h.found_on", false) => Some("hazards_list_found"),
         ("h.found_on", true) => Some("hazards_live_found"),
@@ -452,7 +453,7 @@ pub async fn list(
         page_from_where,
         args,
         window,
-        "h.id",
+        if window.descending { "h.id DESC" } else { "h.id" },
     )
     .await
 }
@@ -594,7 +595,11 @@ mod tests {
     fn the_live_status_list_is_the_domain_s_open_statuses_as_the_partial_indexes_write_them() {
         let open: Vec<String> = Status::ALL.iter().filter(|s| s.is_open()).map(|s| format!("'{}'", s.code())).collect();
         assert_eq!(LIVE_STATUSES, format!("({})", open.join(", ")));
-        let migration = include_str!("../migrations/0019_live_hazard_indexes.sql");
-        assert_eq!(migration.matches(&format!("WHERE status IN {LIVE_STATUSES};")).count(), 2, "{migration}");
+        for migration in [
+            include_str!("../migrations/0019_live_hazard_indexes.sql"),
+            include_str!("../migrations/0020_hazard_list_indexes.sql"),
+        ] {
+            assert_eq!(migration.matches(&format!("WHERE status IN {LIVE_STATUSES};")).count(), 2, "{migration}");
+        }
     }
 }

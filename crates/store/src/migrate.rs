@@ -24,7 +24,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (17, "report_indexes", include_str!("../migrations/0017_report_indexes.sql")),
     (18, "hazard_legal_basis", include_str!("../migrations/0018_hazard_legal_basis.sql")),
     (19, "live_hazard_indexes", include_str!("../migrations/0019_live_hazard_indexes.sql")),
-    (20, "hazard_wording_in_region_index", include_str!("../migrations/0020_hazard_wording_in_region_index.sql")),
+    (20, "hazard_list_indexes", include_str!("../migrations/0020_hazard_list_indexes.sql")),
 ];
 
 #[derive(sqlx::FromRow)]
