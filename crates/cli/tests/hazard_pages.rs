@@ -256,6 +256,35 @@ async fn the_notifications_page_lists_an_item_with_the_unread_badge_and_marking_
     assert_eq!(own.post_form("/notifications/read-all", &[]).await.status, 303);
 }
 
+// R-NOTE-1: every page shows the badge, so it counts no further than 99 ("99+"); the inbox
+// still says exactly how many are unread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_ninety_nine_unread_notifications_the_badge_says_99_plus_and_the_inbox_gives_the_exact_count() {
+    let t = TestApp::spawn().await;
+    let mut officer = t.signed_in("ncx.officer").await;
+    let (e, mut own) = t.enterprise_with_account(&mut officer, "MA35P8C2", "通知计数厂").await;
+    let enterprise = uuid::Uuid::parse_str(&e).expect("enterprise id");
+    for i in 0..120_i64 {
+        t.app
+            .db
+            .execute(
+                "INSERT INTO notifications (id, enterprise_id, kind, subject_type, subject_id, params, link, dedup_key, \
+                 created_at) VALUES (?, ?, 'hazard_recorded', 'hazard', ?, '{}', '/hazards', ?, ?)",
+                touchstone_store::args![uuid::Uuid::now_v7(), enterprise, uuid::Uuid::now_v7(), format!("badge-{i}"), i],
+            )
+            .await
+            .expect("notification");
+    }
+    let inbox = own.get("/notifications").await;
+    assert_eq!(inbox.status, 200, "{}", inbox.text);
+    assert!(inbox.text.contains("id=\"unread-badge\">99+<"), "{}", inbox.text);
+    assert!(
+        inbox.text.contains("未读 \u{2068}120\u{2069} 条") || inbox.text.contains("未读 120 条"),
+        "the inbox counts them all: {}",
+        inbox.text
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_countys_officer_gets_404_on_the_hazard_and_campaign_pages() {
     let t = TestApp::spawn().await;

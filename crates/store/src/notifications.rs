@@ -95,14 +95,15 @@ struct Count {
 }
 
 /// How many of the reader's notifications are unread (the badge).
-pub async fn unread_count(db: &Db, r: &Reader) -> Result<i64, StoreError> {
+pub async fn unread_count(db: &Db, r: &Reader, up_to: Option<i64>) -> Result<i64, StoreError> {
     let (cond, mut args) = addressed_to(r);
     args.push(Arg::from(r.user_id));
+    let limit = up_to.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
     let c: Option<Count> = db
         .fetch_optional(
             &format!(
-                "SELECT COUNT(*) AS n FROM notifications n WHERE {cond} AND NOT EXISTS \
-                 (SELECT 1 FROM notification_reads nr WHERE nr.notification_id = n.id AND nr.user_id = ?)"
+                "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM notifications n WHERE {cond} AND NOT EXISTS \
+                 (SELECT 1 FROM notification_reads nr WHERE nr.notification_id = n.id AND nr.user_id = ?){limit}) unread"
             ),
             args,
         )

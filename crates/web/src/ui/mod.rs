@@ -217,7 +217,8 @@ pub struct Nav {
     pub can_record_hazards: bool,
     /// An enterprise's user: fills the enterprise's self-inspections.
     pub own_enterprise: bool,
-    /// Unread notifications, for the badge beside the nav link.
+    /// Unread notifications, for the badge beside the nav link (counted up to one more than
+    /// `BADGE_MOST`).
     pub unread: i64,
     /// The current path and query, for the language switch to come back to.
     pub here: String,
@@ -264,6 +265,11 @@ impl Nav {
             unread: auth.unread,
             here: auth.ctx.path.clone(),
         }
+    }
+    /// The badge's text: the unread count, or "99+" past what it counts.
+    pub fn badge(&self) -> String {
+        let most = touchstone_app::notifications::BADGE_MOST;
+        if self.unread > most { format!("{most}+") } else { self.unread.to_string() }
     }
     pub fn lang_href(&self, lang: &str) -> String {
         format!("/lang/{lang}?next={}", urlencode(&self.here))
