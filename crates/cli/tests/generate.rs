@@ -358,6 +358,15 @@ async fn a_long_hazard_list_pages_in_the_same_order_whichever_plan_reads_it() {
         // Wording is looked for in descriptions; an ASCII fragment in numbers too, whatever its case.
         ("q=批次标识&page=3", "h.description LIKE '%批次标识%'", "h.found_on DESC, h.id DESC"),
         ("q=yh-3601&sort=deadline", "h.number LIKE '%YH-3601%'", "h.deadline, h.id"),
+        // Fewer matches: the page's identifiers are chosen first, then their rows read.
+        ("region_code=360100&sort=deadline&page=3", "h.region_code LIKE '3601%'", "h.deadline, h.id"),
+        // A level without a status names every status to the region index.
+        (
+            "level=major&region_code=360100",
+            "h.level = 'major' AND h.region_code LIKE '3601%'",
+            "h.found_on DESC, h.id DESC",
+        ),
+        ("level=general&page=3", "h.level = 'general'", "h.found_on DESC, h.id DESC"),
     ] {
         assert_page_is_the_plain_query_s(&t, &mut province, query, filter, order).await;
     }

@@ -7,7 +7,7 @@ use touchstone_domain::search::Query;
 use uuid::Uuid;
 
 use crate::bulk::insert_rows;
-use crate::list::{Page, WALK_SORT_INDEX_FROM, Window, fetch_page, fetch_planned_page};
+use crate::list::{Page, PageFrom, WALK_SORT_INDEX_FROM, Window, fetch_page, fetch_planned_page};
 use crate::scope::condition;
 use crate::search::{Doc, Fields};
 use crate::{Arg, Db, StoreError, Tx, args};
@@ -211,12 +211,12 @@ pub async fn list(
     };
     let engine = db.engine();
     let page_from_where = |total: i64| match walk {
-        Some(index) if total >= WALK_SORT_INDEX_FROM => format!(
+        Some(index) if total >= WALK_SORT_INDEX_FROM => PageFrom::Rows(format!(
             "FROM enterprises e{} WHERE {scope} AND e.id IN ({}){filters}",
             crate::dialect::indexed_by(engine, index),
             full_text.ids()
-        ),
-        _ => format!("FROM enterprises e WHERE {scope} AND e.id IN ({}){filters}", full_text.ids()),
+        )),
+        _ => PageFrom::Rows(format!("FROM enterprises e WHERE {scope} AND e.id IN ({}){filters}", full_text.ids())),
     };
     fetch_planned_page(db, COLUMNS, &count_from_where, page_from_where, args, window, "e.id").await
 }
