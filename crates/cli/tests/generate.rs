@@ -260,6 +260,42 @@ async fn a_list_counts_up_to_ten_thousand_and_says_there_are_more() {
     assert_eq!(county["total_is_lower_bound"], false, "a county's list is counted exactly");
 }
 
+// Issue 4: the enterprise list over thousands of enterprises (migration 0021). With plenty of
+// matches a page walks its sort column's index; with few its identifiers are chosen first.
+// Whichever plan reads it, a page holds exactly the enterprises the plain query orders there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_enterprise_list_pages_in_the_same_order_whichever_plan_reads_it() {
+    const IN_04_01: &str = "e.id IN (SELECT enterprise_id FROM enterprise_categories WHERE category_code = '04.01')";
+    let t = TestApp::spawn().await;
+    generate::load_into(&t.app, &system(), &jiangxi(2_600, 78)).await.expect("ledger");
+    let mut province = t.signed_in("jx.officer").await;
+    let all = province.get("/api/v1/enterprises?per_page=1").await.json()["total"].as_i64();
+    assert!(all.is_some_and(|n| n >= 2_000), "enough enterprises to walk the sort indexes: {all:?}");
+    let uscc = ("enterprises", "uscc", "e.uscc AS number FROM enterprises e");
+    for (query, filter, order) in [
+        ("page=3", "1=1", "e.name, e.id"),
+        ("sort=uscc&dir=desc&page=3", "1=1", "e.uscc DESC, e.id DESC"),
+        ("sort=status&page=3", "1=1", "e.status, e.id"),
+        ("status=operating&sort=updated_at&page=3", "e.status = 'operating'", "e.updated_at, e.id"),
+        ("region_code=360700&sort=region_code&page=3", "e.region_code LIKE '3607%'", "e.region_code, e.id"),
+        (
+            "scale=small&role=producer&sort=name&dir=desc",
+            "e.scale = 'small' AND e.is_producer = TRUE",
+            "e.name DESC, e.id DESC",
+        ),
+        ("status=suspended", "e.status = 'suspended'", "e.name, e.id"),
+        // A category across the province lists its enterprises; within a city each is tested.
+        ("category=04.01&sort=updated_at&page=3", IN_04_01, "e.updated_at, e.id"),
+        (
+            "region_code=360700&category=04.01&sort=uscc",
+            "e.region_code LIKE '3607%' AND e.id IN (SELECT enterprise_id FROM enterprise_categories WHERE category_code = '04.01')",
+            "e.uscc, e.id",
+        ),
+    ] {
+        assert_list_page_is(&t, &mut province, uscc, query, filter, order).await;
+    }
+}
+
 #[derive(sqlx::FromRow, Debug, PartialEq)]
 struct Tally {
     status: String,
@@ -392,26 +428,33 @@ async fn assert_page_is_the_plain_query_s(
     filter: &str,
     order: &str,
 ) {
-    let r = province.get(&format!("/api/v1/hazards?{query}&per_page=40")).await;
+    assert_list_page_is(t, province, ("hazards", "number", "h.number AS number FROM hazards h"), query, filter, order)
+        .await;
+}
+
+/// The page of `/api/v1/{list}` at `query` (40 a page) holds exactly the rows, named by their
+/// `field` (`SELECT {column} AS number FROM …`), that the plain query `filter` ordered by `order` puts there.
+async fn assert_list_page_is(
+    t: &TestApp,
+    province: &mut touchstone_testing::TestClient,
+    (list, field, column_from): (&str, &str, &str),
+    query: &str,
+    filter: &str,
+    order: &str,
+) {
+    let r = province.get(&format!("/api/v1/{list}?{query}&per_page=40")).await;
     assert_eq!(r.status, 200, "{query}: {}", r.text);
     let body = r.json();
-    let listed: Vec<String> = body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["number"].as_str().map(String::from))
-        .collect();
+    let listed: Vec<String> =
+        body["items"].as_array().expect("items").iter().filter_map(|i| i[field].as_str().map(String::from)).collect();
     let offset = if query.contains("page=3") { 80 } else { 0 };
     let expected: Vec<Numbered> = t
         .app
         .db
-        .fetch_all(
-            &format!("SELECT h.number FROM hazards h WHERE {filter} ORDER BY {order} LIMIT 40 OFFSET {offset}"),
-            vec![],
-        )
+        .fetch_all(&format!("SELECT {column_from} WHERE {filter} ORDER BY {order} LIMIT 40 OFFSET {offset}"), vec![])
         .await
         .expect("expected page");
     let expected: Vec<String> = expected.into_iter().map(|n| n.number).collect();
-    assert!(!expected.is_empty() || query.contains("evidence"), "{query}: the world has such hazards");
+    assert!(!expected.is_empty() || query.contains("evidence"), "{query}: the world has such {list}");
     assert_eq!(listed, expected, "{query}");
 }
