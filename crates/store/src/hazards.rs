@@ -4,13 +4,12 @@
 
 use serde::{Deserialize, Serialize};
 use touchstone_domain::hazard::Status;
-use touchstone_domain::jurisdiction::Scope;
 use uuid::Uuid;
 
 use crate::bulk::{Insert, insert_all};
 use crate::enterprises::Visibility;
 use crate::list::{Page, PageFrom, WALK_SORT_INDEX_FROM, Window, fetch_planned_page};
-use crate::scope::{condition, listed, subtree, subtree_listed};
+use crate::scope::{condition, listed, regions_to_list, subtree};
 use crate::{Arg, Db, StoreError, Tx, args};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -361,11 +360,8 @@ pub async fn list(
     // (status, level, …). The jurisdiction's own condition stays, kept out of SQLite's choice
     // of index entries: offered its one range (a whole province), SQLite read every hazard in
     // it to count ten thousand rectifying ones, where seeking each region's read only those.
-    let listed = match (&f.region_code, v.regions, v.own) {
-        (Some(r), _, _) => Some(subtree_listed("h.region_code", r)),
-        (None, Scope::Regions(codes), None) => Some(listed("h.region_code", codes.iter().map(String::as_str))),
-        _ => None,
-    };
+    let listed =
+        regions_to_list(f.region_code.as_deref(), v.regions, v.own.is_some()).map(|c| listed("h.region_code", c));
     let (cond, mut args) = match listed {
         Some(_) => visible_on(&crate::dialect::not_an_index_key(engine, "h.region_code"), v),
         None => visible(v),

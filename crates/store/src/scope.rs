@@ -47,12 +47,17 @@ pub fn subtree(column: &str, code: &str) -> (String, Vec<Arg>) {
     condition(column, &Scope::Regions(codes.into_iter().map(String::from).collect()))
 }
 
-/// `(sql, args)` restricting `column` to `code` and the regions under it as a list of codes
-/// (`IN`) rather than ranges: where an index goes on past the region, as the hazard list's
-/// `(region_code, status, …)` does, each region is sought on the next columns too, where one
-/// range reads every hazard of a city to count its open ones.
-pub fn subtree_listed(column: &str, code: &str) -> (String, Vec<Arg>) {
-    listed(column, regions().descendants_and_self(code))
+/// The regions a list reads as a list of codes, for [`listed`]: the filter's region and every
+/// region under it, or else the viewer's jurisdiction; `None` for a viewer who sees everything or
+/// only its own enterprise's records. Where an index goes on past the region, as the hazard
+/// list's `(region_code, status, …)` does, each region is then sought on the next columns too,
+/// where one range reads every hazard of a city to count its open ones.
+pub fn regions_to_list<'a>(filter: Option<&str>, jurisdiction: &'a Scope, own_only: bool) -> Option<Vec<&'a str>> {
+    match (filter, jurisdiction, own_only) {
+        (Some(code), _, _) => Some(regions().descendants_and_self(code)),
+        (None, Scope::Regions(codes), false) => Some(codes.iter().map(String::as_str).collect()),
+        _ => None,
+    }
 }
 
 /// `(sql, args)` restricting `column` to `codes` as a list (`IN`); `1=0` for none.
@@ -105,6 +110,9 @@ mod tests {
 
     #[test]
     fn a_listed_subtree_names_the_region_and_every_region_under_it_and_an_unknown_one_matches_nothing() {
+        let subtree_listed = |column, code| {
+            listed(column, regions_to_list(Some(code), &Scope::Everything, false).expect("a filter lists"))
+        };
         let (sql, args) = subtree_listed("h.region_code", "360100");
         let codes = regions().descendants_and_self("360100");
         assert!(codes.len() > 1 && codes.contains(&"360100") && codes.contains(&"360121"), "{codes:?}");
