@@ -884,11 +884,13 @@ async fn a_report_is_read_only_for_regions_of_the_jurisdiction_and_names_bad_par
 
 // R-REP-1, ADR 0011: PostgreSQL's JIT compiled each of the report's statements for longer
 // than the statement then ran (1.4 s of 1.6 s); the application's connections turn it off.
+// ADR 0013: and they plan every execution for its values, never falling back to a generic plan
+// that guesses a region range or a search phrase blind.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgresql_connections_run_the_report_without_jit_compilation() {
+async fn postgresql_connections_run_without_jit_and_plan_every_execution_for_its_values() {
     let t = TestApp::spawn().await;
     if t.app.db.engine() != touchstone_store::Engine::Postgres {
-        return; // SQLite has no JIT
+        return; // SQLite has neither a JIT nor a plan cache that chooses
     }
     #[derive(sqlx::FromRow)]
     struct Setting {
@@ -901,5 +903,38 @@ async fn postgresql_connections_run_the_report_without_jit_compilation() {
     let written: Option<Setting> =
         tx.fetch_optional("SELECT current_setting('jit') AS jit", vec![]).await.expect("reads the setting");
     assert_eq!(written.map(|s| s.jit).as_deref(), Some("off"), "the primary's connections too");
+
+    // A prepared statement run ten times on one connection: PostgreSQL would switch to a generic
+    // plan after five custom ones if its cost looked no worse.
+    #[derive(sqlx::FromRow)]
+    struct Plans {
+        generic: i64,
+        custom: i64,
+    }
+    #[derive(sqlx::FromRow)]
+    struct Id {
+        #[allow(dead_code)]
+        id: uuid::Uuid,
+    }
+    for i in 0..10 {
+        let code = format!("36{:04}", i * 100);
+        let _: Vec<Id> = tx
+            .fetch_all(
+                "SELECT id FROM enterprises WHERE region_code BETWEEN ? AND ? ORDER BY id LIMIT 1",
+                touchstone_store::args![code.clone(), code],
+            )
+            .await
+            .expect("runs the statement");
+    }
+    let plans: Plans = tx
+        .fetch_one(
+            "SELECT CAST(COALESCE(SUM(generic_plans), 0) AS BIGINT) AS generic, \
+             CAST(COALESCE(SUM(custom_plans), 0) AS BIGINT) AS custom FROM pg_prepared_statements \
+             WHERE statement LIKE '%region_code BETWEEN%ORDER BY id LIMIT 1'",
+            vec![],
+        )
+        .await
+        .expect("reads the connection's plan counts");
+    assert_eq!((plans.generic, plans.custom), (0, 10), "every execution planned for its own values");
     drop(tx); // rolled back: nothing was written
 }

@@ -213,9 +213,13 @@ impl Db {
                 // No JIT: the report's statements carry correlated subqueries that the planner
                 // prices high, so PostgreSQL compiled each one with LLVM — 1.4 s of a 1.6 s
                 // statement — to save milliseconds of execution (BENCHMARKS.md, ADR 0011).
+                // Every execution planned for its own values: after five runs of a prepared
+                // statement PostgreSQL may keep a generic plan, which guesses a region range
+                // and a search phrase blind — a one-match search then hashed all 103,000
+                // enterprises, 29 ms instead of 2 (BENCHMARKS.md, ADR 0013).
                 let connect = |u: &str| -> Result<PgConnectOptions, StoreError> {
                     PgConnectOptions::from_str(u)
-                        .map(|o| o.options([("jit", "off")]))
+                        .map(|o| o.options([("jit", "off"), ("plan_cache_mode", "force_custom_plan")]))
                         .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))
                 };
                 let primary = PgPoolOptions::new()

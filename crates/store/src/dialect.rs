@@ -98,6 +98,18 @@ impl FullText {
         }
     }
 
+    /// `{column}` is one of the matches, the matches collected before any row is read: few of
+    /// them are then looked up by identifier and sorted. SQLite evaluates an `IN` subquery
+    /// once into a list; PostgreSQL may instead walk the sort column's index testing every
+    /// enterprise against the subquery (a 4-match search read all 103,000: 208 ms instead of
+    /// 3), so there the matches are an array it computes first.
+    pub fn collected(&self, column: &str) -> String {
+        match self.engine {
+            Engine::Sqlite => format!("{column} IN ({})", self.ids()),
+            Engine::Postgres => format!("{column} = ANY(ARRAY({}))", self.ids()),
+        }
+    }
+
     /// `(joins, condition)` that make the matches drive a statement over `enterprises e`:
     /// counting reads the index's matches once instead of collecting them into a list first.
     pub fn join(&self) -> (&'static str, &'static str) {

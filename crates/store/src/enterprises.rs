@@ -198,7 +198,7 @@ pub async fn list(
             crate::dialect::indexed_by(engine, index),
             full_text.ids()
         )),
-        _ => PageFrom::Rows(format!("FROM enterprises e WHERE {scope} AND e.id IN ({}){filters}", full_text.ids())),
+        _ => PageFrom::Rows(format!("FROM enterprises e WHERE {scope} AND {}{filters}", full_text.collected("e.id"))),
     };
     fetch_planned_page(db, COLUMNS, &count_from_where, page_from_where, args, window, "e.id").await
 }
