@@ -3,6 +3,8 @@
 //! archive key, history row and search row), archived inspections, findings as hazards with
 //! their `record` and closing events (so "as of" reports rebuild them), and the enforcement
 //! records. Nothing per row is audited or notified: the import's one audit entry covers it.
+//! A table the import at least doubles has its secondary indexes set aside while its rows go
+//! in and built again before the next table (`bulk::SetAside`, SQLite only).
 
 use std::collections::HashMap;
 
@@ -12,6 +14,7 @@ use touchstone_domain::hazard::{Action, ClosedBecause, Status};
 use touchstone_domain::time::Timestamp;
 use touchstone_store::Tx;
 use touchstone_store::archive::{self as store, EnforcementRow, EstablishmentRow, EventRow, HazardRow, InspectionRow};
+use touchstone_store::bulk::SetAside;
 use touchstone_store::enterprises::{EnterpriseRow, NewEnterprise};
 use touchstone_store::imports::ChangeRow;
 use uuid::Uuid;
@@ -177,7 +180,9 @@ pub(crate) async fn apply(
             updated_by: actor.username.clone(),
         });
     }
+    let indexes = SetAside::indexes(tx, "inspections", inspections.len()).await?;
     store::insert_inspections(tx, inspections).await.map_err(unique("an inspection of this archive"))?;
+    indexes.rebuild(tx).await?;
     step("inspections");
 
     // Findings: hazards, their events, their enforcement records.
@@ -261,11 +266,17 @@ pub(crate) async fn apply(
         });
     }
     step("findings staged");
+    let indexes = SetAside::indexes(tx, "hazards", hazards.len()).await?;
     store::insert_hazards(tx, hazards).await.map_err(unique("a finding of this archive"))?;
+    indexes.rebuild(tx).await?;
     step("hazards");
+    let indexes = SetAside::indexes(tx, "hazard_events", events.len()).await?;
     store::insert_events(tx, events).await?;
+    indexes.rebuild(tx).await?;
     step("hazard events");
+    let indexes = SetAside::indexes(tx, "hazard_enforcement_records", records.len()).await?;
     store::insert_enforcement(tx, records).await?;
+    indexes.rebuild(tx).await?;
     step("enforcement records");
     touchstone_store::search::end_bulk(tx).await?;
     step("search index");
