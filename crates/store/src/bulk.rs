@@ -68,32 +68,36 @@ struct Rows {
 }
 
 impl SetAside {
-    /// Sets aside `table`'s non-unique indexes when `incoming` rows are at least as many as the
-    /// table holds (a rebuild reads every row, old and new); nothing on PostgreSQL, where
-    /// dropping an index would lock the table against readers until the load commits.
-    pub async fn indexes(tx: &mut Tx, table: &'static str, incoming: usize) -> Result<SetAside, StoreError> {
-        let none = SetAside { definitions: Vec::new() };
-        if tx.engine() != Engine::Sqlite || incoming == 0 {
-            return Ok(none);
+    /// Sets aside the non-unique indexes of each `(table, incoming rows)` of a load whose rows
+    /// are at least as many as the table holds (a rebuild reads every row, old and new);
+    /// nothing on PostgreSQL, where dropping an index would lock the table against readers
+    /// until the load commits.
+    pub async fn indexes(tx: &mut Tx, loads: &[(&'static str, usize)]) -> Result<SetAside, StoreError> {
+        let mut definitions = Vec::new();
+        if tx.engine() != Engine::Sqlite {
+            return Ok(SetAside { definitions });
         }
-        // Counting stops at `incoming`: a table of millions is not read to learn it is large.
-        let held: Rows = tx
-            .fetch_one(&format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM {table} LIMIT {incoming}) held"), vec![])
-            .await?;
-        if held.n as usize >= incoming {
-            return Ok(none);
+        for &(table, incoming) in loads.iter().filter(|(_, incoming)| *incoming > 0) {
+            // Counting stops at `incoming`: a table of millions is not read to learn it is large.
+            let held: Rows = tx
+                .fetch_one(&format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM {table} LIMIT {incoming}) held"), vec![])
+                .await?;
+            if held.n as usize >= incoming {
+                continue;
+            }
+            let indexes: Vec<IndexDefinition> = tx
+                .fetch_all(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL \
+                     AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
+                    crate::args![table],
+                )
+                .await?;
+            for i in indexes {
+                tx.execute(&format!("DROP INDEX \"{}\"", i.name), vec![]).await?;
+                definitions.push(i.sql);
+            }
         }
-        let indexes: Vec<IndexDefinition> = tx
-            .fetch_all(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL \
-                 AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
-                crate::args![table],
-            )
-            .await?;
-        for i in &indexes {
-            tx.execute(&format!("DROP INDEX \"{}\"", i.name), vec![]).await?;
-        }
-        Ok(SetAside { definitions: indexes.into_iter().map(|i| i.sql).collect() })
+        Ok(SetAside { definitions })
     }
 
     /// Creates the indexes again, as they were defined.

@@ -4,7 +4,7 @@
 //! their `record` and closing events (so "as of" reports rebuild them), and the enforcement
 //! records. Nothing per row is audited or notified: the import's one audit entry covers it.
 //! A table the import at least doubles has its secondary indexes set aside while its rows go
-//! in and built again before the next table (`bulk::SetAside`, SQLite only).
+//! in and built again before the transaction ends (`bulk::SetAside`, SQLite only).
 
 use std::collections::HashMap;
 
@@ -180,10 +180,7 @@ pub(crate) async fn apply(
             updated_by: actor.username.clone(),
         });
     }
-    let indexes = SetAside::indexes(tx, "inspections", inspections.len()).await?;
-    store::insert_inspections(tx, inspections).await.map_err(unique("an inspection of this archive"))?;
-    indexes.rebuild(tx).await?;
-    step("inspections");
+    step("inspections staged");
 
     // Findings: hazards, their events, their enforcement records.
     let deadlines = &app.config.hazards;
@@ -266,18 +263,26 @@ pub(crate) async fn apply(
         });
     }
     step("findings staged");
-    let indexes = SetAside::indexes(tx, "hazards", hazards.len()).await?;
+    let indexes = SetAside::indexes(
+        tx,
+        &[
+            ("inspections", inspections.len()),
+            ("hazards", hazards.len()),
+            ("hazard_events", events.len()),
+            ("hazard_enforcement_records", records.len()),
+        ],
+    )
+    .await?;
+    store::insert_inspections(tx, inspections).await.map_err(unique("an inspection of this archive"))?;
+    step("inspections");
     store::insert_hazards(tx, hazards).await.map_err(unique("a finding of this archive"))?;
-    indexes.rebuild(tx).await?;
     step("hazards");
-    let indexes = SetAside::indexes(tx, "hazard_events", events.len()).await?;
     store::insert_events(tx, events).await?;
-    indexes.rebuild(tx).await?;
     step("hazard events");
-    let indexes = SetAside::indexes(tx, "hazard_enforcement_records", records.len()).await?;
     store::insert_enforcement(tx, records).await?;
-    indexes.rebuild(tx).await?;
     step("enforcement records");
+    indexes.rebuild(tx).await?;
+    step("indexes rebuilt");
     touchstone_store::search::end_bulk(tx).await?;
     step("search index");
     Ok(())
