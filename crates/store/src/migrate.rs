@@ -26,6 +26,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (19, "live_hazard_indexes", include_str!("../migrations/0019_live_hazard_indexes.sql")),
     (20, "hazard_list_indexes", include_str!("../migrations/0020_hazard_list_indexes.sql")),
     (21, "enterprise_list_indexes", include_str!("../migrations/0021_enterprise_list_indexes.sql")),
+    (22, "partial_campaign_indexes", include_str!("../migrations/0022_partial_campaign_indexes.sql")),
 ];
 
 #[derive(sqlx::FromRow)]
