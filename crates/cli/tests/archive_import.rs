@@ -216,6 +216,35 @@ async fn the_dinesafe_extract_imports_with_the_counts_of_its_files_and_a_second_
         count(&t, "SELECT COUNT(*) AS n FROM inspections WHERE archived = TRUE AND status = 'completed'").await,
         want.inspections
     );
+    // What every record of the import shares (bound once per statement): who and when.
+    assert_eq!(
+        count(
+            &t,
+            "SELECT COUNT(*) AS n FROM inspections WHERE archive_source = 'toronto_dinesafe' \
+             AND updated_by = 'ncx.officer' AND updated_at = created_at AND created_at > 0"
+        )
+        .await,
+        want.inspections
+    );
+    assert_eq!(
+        count(
+            &t,
+            "SELECT COUNT(*) AS n FROM hazards WHERE source = 'archive' AND found_by_names = 'toronto_dinesafe (archive)' \
+             AND responsible_person = '' AND updated_by = 'ncx.officer' AND updated_at = created_at AND created_at > 0"
+        )
+        .await,
+        want.findings
+    );
+    assert_eq!(
+        count(
+            &t,
+            "SELECT COUNT(*) AS n FROM hazard_events e JOIN users u ON u.id = e.actor_id \
+             WHERE u.username = 'ncx.officer' AND e.actor_name = u.display_name"
+        )
+        .await,
+        want.findings * 2,
+        "every event names the officer who imported"
+    );
     assert_eq!(
         count(&t, "SELECT COUNT(*) AS n FROM audit_entries WHERE action = 'import.archive'").await,
         1,

@@ -67,29 +67,63 @@ pub async fn findings(db: &Db, source: &str) -> Result<Vec<KnownFinding>, StoreE
 /// Parameters per statement, as in `bulk::insert_rows`.
 const MAX_PARAMS: usize = 4_000;
 
-/// A column and what every row gives it: a parameter (`?`), or one SQL literal for all rows
-/// (constants are written once in the statement's text, not bound row by row).
-type Column = (&'static str, &'static str);
+/// What every row of a load gives a column.
+#[derive(Debug, Clone, Copy)]
+enum Value {
+    /// A parameter of its own: the row's next one.
+    Row,
+    /// The load's `n`th shared parameter (from 0): one value for every row (who, when, which
+    /// source), bound once per statement rather than once per row.
+    Shared(usize),
+    /// One SQL literal for every row, written in the statement's text.
+    Sql(&'static str),
+}
+
+type Column = (&'static str, Value);
 
 /// Multi-row inserts of `rows`, converted to parameters a statement at a time (so that the
 /// parameters of a whole archive never sit in memory together); `to_args` pushes one row's
-/// parameters, one per `?` column, in order.
+/// parameters, one per [`Value::Row`] column, in order. The `shared` parameters come first,
+/// in a one-row subquery every row is joined to (numbered parameters would be simpler, but
+/// sqlx looks each one's name up in a list as long as the statement, per parameter).
 async fn insert_templated<T: Send>(
     tx: &mut Tx,
     table: &str,
     columns: &[Column],
+    shared: Vec<Arg>,
     rows: Vec<T>,
     to_args: impl Fn(T, &mut Vec<Arg>) + Send,
 ) -> Result<u64, StoreError> {
-    let params = columns.iter().filter(|(_, v)| *v == "?").count().max(1);
+    let params = columns.iter().filter(|(_, v)| matches!(v, Value::Row)).count().max(1);
     let per_statement = (MAX_PARAMS / params).max(1);
-    let one = format!("({})", columns.iter().map(|(_, v)| *v).collect::<Vec<_>>().join(", "));
-    let head =
-        format!("INSERT INTO {table} ({}) VALUES ", columns.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", "));
+    let mut row_column = 0;
+    let select: Vec<String> = columns
+        .iter()
+        .map(|(_, value)| match value {
+            Value::Row => {
+                row_column += 1;
+                format!("v.column{row_column}")
+            }
+            Value::Shared(n) => format!("s.s{n}"),
+            Value::Sql(literal) => literal.to_string(),
+        })
+        .collect();
+    let head = format!(
+        "INSERT INTO {table} ({}) SELECT {} FROM (SELECT {}) AS s, (VALUES ",
+        columns.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", "),
+        select.join(", "),
+        if shared.is_empty() {
+            "1 AS s0".to_string()
+        } else {
+            (0..shared.len()).map(|n| format!("? AS s{n}")).collect::<Vec<_>>().join(", ")
+        }
+    );
+    let one = format!("({})", vec!["?"; params].join(", "));
     let mut rows = rows.into_iter();
     let mut written = 0;
     loop {
-        let mut args = Vec::with_capacity(per_statement * params);
+        let mut args = Vec::with_capacity(shared.len() + per_statement * params);
+        args.extend(shared.iter().cloned());
         let mut count = 0;
         for r in rows.by_ref().take(per_statement) {
             to_args(r, &mut args);
@@ -98,8 +132,8 @@ async fn insert_templated<T: Send>(
         if count == 0 {
             return Ok(written);
         }
-        debug_assert_eq!(args.len(), count * params);
-        let sql = format!("{head}{}", vec![one.as_str(); count].join(", "));
+        debug_assert_eq!(args.len(), shared.len() + count * params);
+        let sql = format!("{head}{}) AS v", vec![one.as_str(); count].join(", "));
         written += tx.execute(&sql, args).await?;
     }
 }
@@ -122,6 +156,36 @@ pub async fn numbers_taken(tx: &mut Tx, table: &'static str, prefix: &str) -> Re
     Ok(c.n)
 }
 
+/// What every record of one archive import shares, bound once per statement rather than
+/// once per row.
+#[derive(Debug, Clone)]
+pub struct Load {
+    /// The archive (the mapping's `source`).
+    pub source: String,
+    /// When the import ran (µs since the epoch).
+    pub at: i64,
+    /// The importing user's name (`updated_by`), and id and display name (the events' actor).
+    pub username: String,
+    pub actor_id: Option<Uuid>,
+    pub actor_name: String,
+    /// Who found the findings, as their hazards record it.
+    pub finder: String,
+}
+
+impl Load {
+    /// The shared parameters, in the order [`Value::Shared`] numbers them.
+    fn shared(&self) -> Vec<Arg> {
+        args![&self.source, self.at, &self.username, self.actor_id, &self.actor_name, &self.finder]
+    }
+}
+
+const SOURCE: Value = Value::Shared(0);
+const AT: Value = Value::Shared(1);
+const USERNAME: Value = Value::Shared(2);
+const ACTOR_ID: Value = Value::Shared(3);
+const ACTOR_NAME: Value = Value::Shared(4);
+const FINDER: Value = Value::Shared(5);
+
 /// The archive key of an enterprise an import registered or linked.
 #[derive(Debug, Clone)]
 pub struct EstablishmentRow {
@@ -136,15 +200,15 @@ pub struct EstablishmentRow {
 
 pub async fn insert_establishments(tx: &mut Tx, rows: Vec<EstablishmentRow>) -> Result<u64, StoreError> {
     const COLUMNS: [Column; 7] = [
-        ("enterprise_id", "?"),
-        ("source", "?"),
-        ("external_id", "?"),
-        ("credit_code_missing", "?"),
-        ("establishment_type", "?"),
-        ("job_id", "?"),
-        ("created_at", "?"),
+        ("enterprise_id", Value::Row),
+        ("source", Value::Row),
+        ("external_id", Value::Row),
+        ("credit_code_missing", Value::Row),
+        ("establishment_type", Value::Row),
+        ("job_id", Value::Row),
+        ("created_at", Value::Row),
     ];
-    insert_templated(tx, "archive_establishments", &COLUMNS, rows, |r, a| {
+    insert_templated(tx, "archive_establishments", &COLUMNS, Vec::new(), rows, |r, a| {
         a.extend(args![
             r.enterprise_id,
             r.source,
@@ -165,63 +229,56 @@ pub struct InspectionRow {
     pub number: String,
     pub enterprise_id: Uuid,
     pub region_code: String,
-    pub archive_source: String,
     pub external_id: String,
     pub archive_result: Option<String>,
     pub place: String,
     pub inspected_on: String,
     /// The inspection date's start in the bureau's zone.
     pub completed_at: i64,
-    pub created_at: i64,
-    pub updated_by: String,
 }
 
-pub async fn insert_inspections(tx: &mut Tx, rows: Vec<InspectionRow>) -> Result<u64, StoreError> {
+pub async fn insert_inspections(tx: &mut Tx, load: &Load, rows: Vec<InspectionRow>) -> Result<u64, StoreError> {
     const COLUMNS: [Column; 27] = [
-        ("id", "?"),
-        ("number", "?"),
-        ("enterprise_id", "?"),
-        ("region_code", "?"),
-        ("kind", "'routine'"),
-        ("status", "'completed'"),
-        ("archived", "TRUE"),
-        ("archive_source", "?"),
-        ("external_id", "?"),
-        ("archive_result", "?"),
-        ("notice", "'none'"),
-        ("officers", "'[]'"),
-        ("experts", "'[]'"),
-        ("staff_present", "''"),
-        ("place", "?"),
-        ("inspected_on", "?"),
-        ("checklist", "'[]'"),
-        ("findings", "''"),
-        ("measures", "''"),
-        ("feedback", "''"),
-        ("attachment_ids", "''"),
-        ("completed_on", "?"),
-        ("completed_at", "?"),
-        ("version", "1"),
-        ("created_at", "?"),
-        ("updated_at", "?"),
-        ("updated_by", "?"),
+        ("id", Value::Row),
+        ("number", Value::Row),
+        ("enterprise_id", Value::Row),
+        ("region_code", Value::Row),
+        ("kind", Value::Sql("'routine'")),
+        ("status", Value::Sql("'completed'")),
+        ("archived", Value::Sql("TRUE")),
+        ("archive_source", SOURCE),
+        ("external_id", Value::Row),
+        ("archive_result", Value::Row),
+        ("notice", Value::Sql("'none'")),
+        ("officers", Value::Sql("'[]'")),
+        ("experts", Value::Sql("'[]'")),
+        ("staff_present", Value::Sql("''")),
+        ("place", Value::Row),
+        ("inspected_on", Value::Row),
+        ("checklist", Value::Sql("'[]'")),
+        ("findings", Value::Sql("''")),
+        ("measures", Value::Sql("''")),
+        ("feedback", Value::Sql("''")),
+        ("attachment_ids", Value::Sql("''")),
+        ("completed_on", Value::Row),
+        ("completed_at", Value::Row),
+        ("version", Value::Sql("1")),
+        ("created_at", AT),
+        ("updated_at", AT),
+        ("updated_by", USERNAME),
     ];
-    insert_templated(tx, "inspections", &COLUMNS, rows, |r, a| {
+    insert_templated(tx, "inspections", &COLUMNS, load.shared(), rows, |r, a| {
         a.extend([
             Arg::from(r.id),
             Arg::from(r.number),
             Arg::from(r.enterprise_id),
             Arg::from(r.region_code),
-            Arg::from(r.archive_source),
             Arg::from(r.external_id),
             Arg::from(r.archive_result),
             Arg::from(r.place),
             Arg::from(r.inspected_on.clone()),
             Arg::from(r.inspected_on),
             Arg::from(r.completed_at),
-            Arg::from(r.created_at),
-            Arg::from(r.created_at),
-            Arg::from(r.updated_by),
         ])
     })
     .await
@@ -241,46 +298,42 @@ pub struct HazardRow {
     pub description: String,
     pub found_on: String,
     pub deadline: String,
-    pub responsible_person: String,
-    pub found_by_names: String,
     /// `open` or `closed`.
     pub status: &'static str,
     pub escalation_due_on: Option<String>,
     pub closed_because: Option<&'static str>,
-    pub created_at: i64,
-    pub updated_by: String,
 }
 
-pub async fn insert_hazards(tx: &mut Tx, rows: Vec<HazardRow>) -> Result<u64, StoreError> {
+pub async fn insert_hazards(tx: &mut Tx, load: &Load, rows: Vec<HazardRow>) -> Result<u64, StoreError> {
     const COLUMNS: [Column; 26] = [
-        ("id", "?"),
-        ("number", "?"),
-        ("enterprise_id", "?"),
-        ("region_code", "?"),
-        ("source", "'archive'"),
-        ("source_id", "?"),
-        ("external_id", "?"),
-        ("level", "?"),
-        ("description", "?"),
-        ("found_on", "?"),
-        ("deadline", "?"),
-        ("original_deadline", "?"),
-        ("responsible_person", "?"),
-        ("found_by", "''"),
-        ("found_by_names", "?"),
-        ("status", "?"),
-        ("extensions_granted", "0"),
-        ("escalations", "0"),
-        ("escalation_due_on", "?"),
-        ("referred_to_case", "FALSE"),
-        ("closed_because", "?"),
-        ("closed_on", "?"),
-        ("version", "1"),
-        ("created_at", "?"),
-        ("updated_at", "?"),
-        ("updated_by", "?"),
+        ("id", Value::Row),
+        ("number", Value::Row),
+        ("enterprise_id", Value::Row),
+        ("region_code", Value::Row),
+        ("source", Value::Sql("'archive'")),
+        ("source_id", Value::Row),
+        ("external_id", Value::Row),
+        ("level", Value::Row),
+        ("description", Value::Row),
+        ("found_on", Value::Row),
+        ("deadline", Value::Row),
+        ("original_deadline", Value::Row),
+        ("responsible_person", Value::Sql("''")),
+        ("found_by", Value::Sql("''")),
+        ("found_by_names", FINDER),
+        ("status", Value::Row),
+        ("extensions_granted", Value::Sql("0")),
+        ("escalations", Value::Sql("0")),
+        ("escalation_due_on", Value::Row),
+        ("referred_to_case", Value::Sql("FALSE")),
+        ("closed_because", Value::Row),
+        ("closed_on", Value::Row),
+        ("version", Value::Sql("1")),
+        ("created_at", AT),
+        ("updated_at", AT),
+        ("updated_by", USERNAME),
     ];
-    insert_templated(tx, "hazards", &COLUMNS, rows, |r, a| {
+    insert_templated(tx, "hazards", &COLUMNS, load.shared(), rows, |r, a| {
         let closed_on = r.closed_because.map(|_| r.found_on.clone());
         a.extend([
             Arg::from(r.id),
@@ -294,15 +347,10 @@ pub async fn insert_hazards(tx: &mut Tx, rows: Vec<HazardRow>) -> Result<u64, St
             Arg::from(r.found_on),
             Arg::from(r.deadline.clone()),
             Arg::from(r.deadline),
-            Arg::from(r.responsible_person),
-            Arg::from(r.found_by_names),
             Arg::from(r.status),
             Arg::from(r.escalation_due_on),
             Arg::from(r.closed_because),
             Arg::from(closed_on),
-            Arg::from(r.created_at),
-            Arg::from(r.created_at),
-            Arg::from(r.updated_by),
         ])
     })
     .await
@@ -318,27 +366,25 @@ pub struct EventRow {
     pub to_status: &'static str,
     pub at: i64,
     pub on_date: String,
-    pub actor_id: Option<Uuid>,
-    pub actor_name: String,
     pub note: Option<String>,
 }
 
-pub async fn insert_events(tx: &mut Tx, rows: Vec<EventRow>) -> Result<u64, StoreError> {
+pub async fn insert_events(tx: &mut Tx, load: &Load, rows: Vec<EventRow>) -> Result<u64, StoreError> {
     const COLUMNS: [Column; 12] = [
-        ("id", "?"),
-        ("hazard_id", "?"),
-        ("seq", "?"),
-        ("action", "?"),
-        ("from_status", "?"),
-        ("to_status", "?"),
-        ("at", "?"),
-        ("on_date", "?"),
-        ("actor_id", "?"),
-        ("actor_name", "?"),
-        ("on_behalf", "FALSE"),
-        ("note", "?"),
+        ("id", Value::Row),
+        ("hazard_id", Value::Row),
+        ("seq", Value::Row),
+        ("action", Value::Row),
+        ("from_status", Value::Row),
+        ("to_status", Value::Row),
+        ("at", Value::Row),
+        ("on_date", Value::Row),
+        ("actor_id", ACTOR_ID),
+        ("actor_name", ACTOR_NAME),
+        ("on_behalf", Value::Sql("FALSE")),
+        ("note", Value::Row),
     ];
-    insert_templated(tx, "hazard_events", &COLUMNS, rows, |r, a| {
+    insert_templated(tx, "hazard_events", &COLUMNS, load.shared(), rows, |r, a| {
         a.extend([
             Arg::from(Uuid::now_v7()),
             Arg::from(r.hazard_id),
@@ -348,8 +394,6 @@ pub async fn insert_events(tx: &mut Tx, rows: Vec<EventRow>) -> Result<u64, Stor
             Arg::from(r.to_status),
             Arg::from(r.at),
             Arg::from(r.on_date),
-            Arg::from(r.actor_id),
-            Arg::from(r.actor_name),
             Arg::from(r.note),
         ])
     })
@@ -379,18 +423,18 @@ pub struct EnforcementRow {
 
 pub async fn insert_enforcement(tx: &mut Tx, rows: Vec<EnforcementRow>) -> Result<u64, StoreError> {
     const COLUMNS: [Column; 10] = [
-        ("id", "?"),
-        ("hazard_id", "?"),
-        ("action", "?"),
-        ("outcome", "?"),
-        ("fine_minor", "?"),
-        ("currency", "?"),
-        ("decided_on", "?"),
-        ("source", "?"),
-        ("job_id", "?"),
-        ("created_at", "?"),
+        ("id", Value::Row),
+        ("hazard_id", Value::Row),
+        ("action", Value::Row),
+        ("outcome", Value::Row),
+        ("fine_minor", Value::Row),
+        ("currency", Value::Row),
+        ("decided_on", Value::Row),
+        ("source", Value::Row),
+        ("job_id", Value::Row),
+        ("created_at", Value::Row),
     ];
-    insert_templated(tx, "hazard_enforcement_records", &COLUMNS, rows, |r, a| {
+    insert_templated(tx, "hazard_enforcement_records", &COLUMNS, Vec::new(), rows, |r, a| {
         a.extend(args![
             r.id,
             r.hazard_id,

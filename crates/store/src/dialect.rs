@@ -225,20 +225,37 @@ pub async fn refresh_statistics(db: &crate::Db) -> Result<(), StoreError> {
                     vec![],
                 )
                 .await?;
+            refresh_statistics_of(db, &tables.iter().map(|t| t.name.as_str()).collect::<Vec<_>>()).await
+        }
+        Engine::Postgres => {
+            db.execute("ANALYZE", vec![]).await?;
+            Ok(())
+        }
+    }
+}
+
+/// [`refresh_statistics`] for the `tables` a bulk load wrote (ordinary tables, not full-text
+/// ones), leaving the figures of the others as they are: a load into a province's database
+/// does not read its millions of untouched rows again.
+pub async fn refresh_statistics_of(db: &crate::Db, tables: &[&str]) -> Result<(), StoreError> {
+    let quoted: Vec<String> = tables.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
+    match db.engine() {
+        Engine::Sqlite => {
             // A table at a time: each `ANALYZE` holds the single writer while it reads its table
             // (seconds for a province's hazards), so other writes wait for one table, not all.
-            for t in &tables {
+            for t in &quoted {
                 let mut tx = db.begin().await?;
-                tx.execute_script(&format!("ANALYZE \"{}\";", t.name.replace('"', "\"\""))).await?;
+                tx.execute_script(&format!("ANALYZE {t};")).await?;
                 tx.commit().await?;
             }
             let mut tx = db.begin().await?;
             tx.execute_script(FORGET_FTS_STATISTICS).await?;
             tx.commit().await?;
         }
-        Engine::Postgres => {
-            db.execute("ANALYZE", vec![]).await?;
+        Engine::Postgres if !quoted.is_empty() => {
+            db.execute(&format!("ANALYZE {}", quoted.join(", ")), vec![]).await?;
         }
+        Engine::Postgres => {}
     }
     Ok(())
 }

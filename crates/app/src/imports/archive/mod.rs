@@ -275,7 +275,7 @@ async fn run_job(
     tx.commit().await?;
     phase("committed");
     if job.inserted > 0 {
-        touchstone_store::dialect::refresh_statistics(&app.db).await?;
+        touchstone_store::dialect::refresh_statistics_of(&app.db, &write::TABLES).await?;
     }
     Ok(ArchiveOutcome { outcome: Outcome { job: job.clone(), errors }, counts })
 }

@@ -13,7 +13,9 @@ use touchstone_domain::archive::{Disposition, Mapping, placeholder_code};
 use touchstone_domain::hazard::{Action, ClosedBecause, Status};
 use touchstone_domain::time::Timestamp;
 use touchstone_store::Tx;
-use touchstone_store::archive::{self as store, EnforcementRow, EstablishmentRow, EventRow, HazardRow, InspectionRow};
+use touchstone_store::archive::{
+    self as store, EnforcementRow, EstablishmentRow, EventRow, HazardRow, InspectionRow, Load,
+};
 use touchstone_store::bulk::SetAside;
 use touchstone_store::enterprises::{EnterpriseRow, NewEnterprise};
 use touchstone_store::imports::ChangeRow;
@@ -22,6 +24,20 @@ use uuid::Uuid;
 use super::stage::Staged;
 use super::{Counts, Plan};
 use crate::{Actor, App, Error, Result};
+
+/// The tables an import writes (their planner statistics are refreshed after it).
+pub(crate) const TABLES: [&str; 10] = [
+    "enterprises",
+    "enterprise_changes",
+    "enterprise_search",
+    "archive_establishments",
+    "inspections",
+    "hazards",
+    "hazard_events",
+    "hazard_enforcement_records",
+    "import_jobs",
+    "import_errors",
+];
 
 /// Enterprises written per round of multi-row statements.
 const CHUNK: usize = 2_000;
@@ -170,14 +186,11 @@ pub(crate) async fn apply(
             number,
             enterprise_id,
             region_code: region.to_string(),
-            archive_source: mapping.source.clone(),
             external_id: s.external_id.clone(),
             archive_result: s.result.clone(),
             place: address.to_string(),
             inspected_on: s.date.to_string(),
             completed_at: micros_of(s.date),
-            created_at: now,
-            updated_by: actor.username.clone(),
         });
     }
     step("inspections staged");
@@ -188,7 +201,6 @@ pub(crate) async fn apply(
     let mut hazards = Vec::with_capacity(plan.new_findings.len());
     let mut events = Vec::with_capacity(plan.new_findings.len() * 2);
     let mut records = Vec::new();
-    let finder = format!("{} (archive)", mapping.source);
     for &i in &plan.new_findings {
         let f = &staged.findings[i];
         let Some((inspection_id, enterprise_id, region, date)) = inspection_of.get(f.inspection.as_str()) else {
@@ -214,8 +226,6 @@ pub(crate) async fn apply(
             to_status: to.code(),
             at,
             on_date: date.to_string(),
-            actor_id: actor.user_id,
-            actor_name: actor.display_name.clone(),
             note,
         };
         events.push(event(1, crate::hazards::EVENT_RECORD, None, Status::Open, None));
@@ -253,13 +263,9 @@ pub(crate) async fn apply(
             description: f.description.clone(),
             found_on: date.to_string(),
             deadline: deadline.to_string(),
-            responsible_person: String::new(),
-            found_by_names: finder.clone(),
             status: status.code(),
             escalation_due_on,
             closed_because: closed_because.map(ClosedBecause::code),
-            created_at: now,
-            updated_by: actor.username.clone(),
         });
     }
     step("findings staged");
@@ -273,11 +279,19 @@ pub(crate) async fn apply(
         ],
     )
     .await?;
-    store::insert_inspections(tx, inspections).await.map_err(unique("an inspection of this archive"))?;
+    let load = Load {
+        source: mapping.source.clone(),
+        at: now,
+        username: actor.username.clone(),
+        actor_id: actor.user_id,
+        actor_name: actor.display_name.clone(),
+        finder: format!("{} (archive)", mapping.source),
+    };
+    store::insert_inspections(tx, &load, inspections).await.map_err(unique("an inspection of this archive"))?;
     step("inspections");
-    store::insert_hazards(tx, hazards).await.map_err(unique("a finding of this archive"))?;
+    store::insert_hazards(tx, &load, hazards).await.map_err(unique("a finding of this archive"))?;
     step("hazards");
-    store::insert_events(tx, events).await?;
+    store::insert_events(tx, &load, events).await?;
     step("hazard events");
     store::insert_enforcement(tx, records).await?;
     step("enforcement records");
