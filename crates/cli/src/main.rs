@@ -17,7 +17,8 @@ use touchstone_app::{App, audit, backup, demo, users};
 
 /// mimalloc rather than glibc's malloc: a bulk import allocates and frees millions of short
 /// strings (each row's parameters), and glibc's bins spent a sixth of an archive import's time
-/// sorting freed chunks (BENCHMARKS.md, ADR 0012).
+/// sorting freed chunks (BENCHMARKS.md, ADR 0012). Built without transparent huge pages, so a
+/// page fault zeroes the 4 KiB touched, not 2 MiB (ADR 0012, session 13).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
