@@ -257,9 +257,18 @@ async fn the_dinesafe_extract_imports_with_the_counts_of_its_files_and_a_second_
     assert!(!items.is_empty(), "{found}");
     let page = c.get(&format!("/enterprises/{}", items[0]["id"].as_str().unwrap_or(""))).await.text;
     assert!(page.contains("id=\"credit-code-missing\""), "the page flags it: {page}");
-    for e in items {
+    for e in &items {
         assert!(e["name"].as_str().is_some_and(|n| n.contains("SATELLITE")), "{e}");
         assert!(e["uscc"].as_str().is_some_and(|u| u.starts_with("archive:toronto_dinesafe:")), "{e}");
+    }
+    // …and by the archive's own id of it, whole or its last six digits.
+    let placeholder = items[0]["uscc"].as_str().unwrap_or("");
+    let external_id = placeholder.rsplit(':').next().unwrap_or("");
+    for q in [external_id, &external_id[external_id.len().saturating_sub(6)..]] {
+        let by_id = c.get(&format!("/api/v1/enterprises?q={q}")).await.json();
+        let ids: Vec<&str> =
+            by_id["items"].as_array().into_iter().flatten().filter_map(|e| e["uscc"].as_str()).collect();
+        assert!(ids.contains(&placeholder), "{q}: {by_id}");
     }
 
     let again = import(&t, &mapping(), &extract(), &[]).await;

@@ -469,6 +469,11 @@ pub fn is_placeholder_code(code: &str) -> bool {
     code.starts_with("archive:")
 }
 
+/// The external id a placeholder code stands for; `None` for any other code.
+pub fn placeholder_external_id(code: &str) -> Option<&str> {
+    code.strip_prefix("archive:")?.split_once(':').map(|(_, id)| id)
+}
+
 /// The key a finding is merged by inside its inspection: its own id, else the file and row it
 /// came from (a re-run of the same file finds the same key).
 pub fn finding_key(finding_id: Option<&str>, file: &str, row: usize) -> String {
@@ -576,6 +581,9 @@ fine = "Amount Fined"
         let p = placeholder_code("toronto_dinesafe", " 9013060 ");
         assert_eq!(p, "archive:toronto_dinesafe:9013060");
         assert!(is_placeholder_code(&p));
+        assert_eq!(placeholder_external_id(&p), Some("9013060"));
+        assert_eq!(placeholder_external_id("archive:src:a:b"), Some("a:b"));
+        assert_eq!(placeholder_external_id("91360121MA35K8P44X"), None);
         assert!(crate::uscc::Uscc::parse(&p).is_err(), "never a valid credit code");
         assert_eq!(finding_key(Some(" 12 "), "a.csv", 3), "12");
         assert_eq!(finding_key(None, "a.csv", 3), "a.csv#3");

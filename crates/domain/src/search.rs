@@ -38,8 +38,18 @@ const CODE_TAIL: usize = 6;
 
 /// A code (credit code, certificate number) as stored for the index: its tails of six
 /// characters or more, so that the prefix match of a query's last token finds the code by
-/// any part of it ("MA35K8P4", the embedded organisation code, included).
+/// any part of it ("MA35K8P4", the embedded organisation code, included). An archive's
+/// placeholder for a missing credit code (`archive:SOURCE:ID`) is no code: its words as they
+/// are, and the tails of the external id alone.
 pub fn code_document(code: &str) -> String {
+    match crate::archive::placeholder_external_id(code) {
+        Some(id) => format!("{} {}", document(code), tails(id)).trim_end().to_string(),
+        None => tails(code),
+    }
+}
+
+/// The tails of six characters or more of a code's letters and digits.
+fn tails(code: &str) -> String {
     let code = document(code).replace(' ', "");
     let chars: Vec<char> = code.chars().collect();
     let last = chars.len().saturating_sub(CODE_TAIL);
@@ -143,6 +153,14 @@ mod tests {
         assert!(tails.iter().any(|t| t.starts_with("ma35k8p4")));
         assert_eq!(code_document("ab"), "ab");
         assert_eq!(code_document(""), "");
+    }
+
+    #[test]
+    fn an_archive_placeholder_is_indexed_by_its_words_and_the_tails_of_its_external_id() {
+        let doc = code_document(&crate::archive::placeholder_code("toronto_dinesafe", "9013060"));
+        assert_eq!(doc, "archive toronto dinesafe 9013060 9013060 013060");
+        let doc = code_document(&crate::archive::placeholder_code("src", "A1"));
+        assert_eq!(doc, "archive src a1 a1");
     }
 
     #[test]
