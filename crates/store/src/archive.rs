@@ -120,8 +120,8 @@ async fn insert_templated<T: Send>(
     );
     let one = format!("({})", vec!["?"; params].join(", "));
     let mut rows = rows.into_iter();
-    let mut written = 0;
-    loop {
+    // The next statement and its parameters, or none when the rows are used up.
+    let mut next_statement = || {
         let mut args = Vec::with_capacity(shared.len() + per_statement * params);
         args.extend(shared.iter().cloned());
         let mut count = 0;
@@ -129,13 +129,19 @@ async fn insert_templated<T: Send>(
             to_args(r, &mut args);
             count += 1;
         }
-        if count == 0 {
-            return Ok(written);
-        }
         debug_assert_eq!(args.len(), shared.len() + count * params);
-        let sql = format!("{head}{}) AS v", vec![one.as_str(); count].join(", "));
-        written += tx.execute(&sql, args).await?;
+        (count > 0).then(|| (format!("{head}{}) AS v", vec![one.as_str(); count].join(", ")), args))
+    };
+    let mut written = 0;
+    let mut statement = next_statement();
+    while let Some((sql, args)) = statement {
+        // The next statement's parameters are made while the database runs this one (the
+        // future polled first hands its statement to the connection's thread, then waits).
+        let (done, following) = tokio::join!(tx.execute(&sql, args), async { next_statement() });
+        written += done?;
+        statement = following;
     }
+    Ok(written)
 }
 
 #[derive(sqlx::FromRow)]
