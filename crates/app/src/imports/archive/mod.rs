@@ -203,7 +203,6 @@ async fn run_job(
     jobs::set_progress(&app.db, job.id, "validating", 0, 0, app.clock.now().as_micros()).await?;
     let started = std::time::Instant::now();
     let phase = |name: &str| tracing::debug!(job = %job.id, phase = name, ms = started.elapsed().as_millis() as u64, "archive import");
-    let hashes = file_hashes(files)?;
     let staged = {
         let (mapping, regions, files) = (mapping.clone(), actor.regions.clone(), files.to_vec());
         let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<(i64, i64)>();
@@ -247,9 +246,16 @@ async fn run_job(
     jobs::set_progress(&app.db, job.id, "applying", rows, rows, job.updated_at).await?;
     app.db.set_temp_in_memory(true).await?;
     let mut tx = app.db.begin().await?;
+    // The files are hashed again while the rows are written: they must be the files the job
+    // was created with, from before they were read until after.
+    let rehash = {
+        let files = files.to_vec();
+        tokio::task::spawn_blocking(move || file_hashes(&files))
+    };
     write::apply(app, &mut tx, actor, job.id, mapping, &staged, &plan, &mut counts).await?;
     phase("written");
-    if file_hashes(files)? != hashes {
+    let hashes = rehash.await.map_err(|e| Error::Internal(format!("hashing the archive stopped: {e}")))??;
+    if combined_sha256(&hashes) != job.file_sha256 {
         return Err(Error::Conflict {
             code: "import_conflict",
             message: "a file changed while it was imported; nothing was imported".into(),
