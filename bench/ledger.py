@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Helpers of bench/ledger.sh: the URL lists, a sequential probe of every distinct URL, and the
-SQL the store builds for one list/search request (for EXPLAIN).
+statements PostgreSQL logged as slow.
 
     ledger.py urls DUMP_DIR BASE SEED OUT_DIR
         DUMP_DIR holds enterprises.tsv (id, uscc, name, legal representative, region code; ordered
@@ -12,11 +12,6 @@ SQL the store builds for one list/search request (for EXPLAIN).
         responses) the `total`, with the query's class when CLASSES.tsv (from `urls`) is given.
     ledger.py slowlog POSTGRES_LOG THRESHOLD_MS
         Groups the statements PostgreSQL logged as slow (log_min_duration_statement) by text.
-    ledger.py sql ENGINE REGIONS_TSV SCOPE_ROOTS QUERY_STRING
-        Prints the COUNT statement and the page statement that crates/store/src/enterprises.rs
-        (list), list.rs (fetch_page), scope.rs (condition) and dialect.rs (full_text_ids) build for
-        this query string as the actor whose jurisdiction roots are SCOPE_ROOTS (comma-separated),
-        with the parameters written in, one statement per line.
 """
 
 import http.client
@@ -206,116 +201,6 @@ def probe(urls_file, header, out, classes_file=None):
             f.write(f"{classes.get(u, '')}\t{query}\t{resp.status}\t{ms:.2f}\t{total}\n")
 
 
-# ---------------------------------------------------------------- SQL, as the store builds it
-
-
-def tokens(text):
-    """touchstone_domain::search::tokens"""
-    out, word = [], ""
-    for ch in text:
-        o = ord(ch)
-        if 0xFF01 <= o <= 0xFF5E:
-            ch = chr(o - 0xFEE0)
-        elif o == 0x3000:
-            ch = " "
-        if ch.isascii() and ch.isalnum():
-            word += ch.lower()
-            continue
-        if word:
-            out.append(word)
-            word = ""
-        if ch.isalnum():
-            out.extend(ch.lower())
-    if word:
-        out.append(word)
-    return out[:32]
-
-
-def lit(v):
-    return "'" + str(v).replace("'", "''") + "'"
-
-
-class Regions:
-    def __init__(self, path):
-        rows = read_tsv(path)[1:]
-        self.codes = [r[0] for r in rows]
-        self.index = {c: i for i, c in enumerate(self.codes)}
-        self.children = {}
-        for code, parent, *_ in rows:
-            if parent:
-                self.children.setdefault(parent, []).append(code)
-
-    def subtree(self, code):
-        out, stack = [], [code]
-        while stack:
-            c = stack.pop()
-            out.append(c)
-            stack.extend(reversed(sorted(self.children.get(c, []))))
-        return out
-
-    def condition(self, column, codes):
-        """crates/store/src/scope.rs condition(), with the parameters written in."""
-        idx = sorted({self.index[c] for c in codes if c in self.index})
-        runs = []
-        for i in idx:
-            if runs and runs[-1][1] + 1 == i:
-                runs[-1][1] = i
-            else:
-                runs.append([i, i])
-        parts = []
-        for a, b in runs:
-            if a == b:
-                parts.append(f"{column} = {lit(self.codes[a])}")
-            else:
-                parts.append(f"{column} BETWEEN {lit(self.codes[a])} AND {lit(self.codes[b])}")
-        if not parts:
-            return "1=0"
-        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
-
-
-SORTS = {"name": "e.name", "uscc": "e.uscc", "region_code": "e.region_code", "status": "e.status",
-         "updated_at": "e.updated_at"}
-COLUMNS = ("e.id, e.uscc, e.name, e.legal_representative, e.legal_rep_id_number, e.legal_rep_phone, e.address, "
-           "e.region_code, e.latitude_e6, e.longitude_e6, e.industry_code, e.scale, e.status, e.is_producer, "
-           "e.is_distributor, e.is_online_seller, e.industrial_park, e.version, e.created_at, e.updated_at, e.updated_by")
-
-
-def sql(engine, regions_tsv, roots, query_string):
-    regions = Regions(regions_tsv)
-    p = dict(urllib.parse.parse_qsl(query_string))
-    scope = set()
-    for root in roots.split(","):
-        scope.update(regions.subtree(root))
-    where = f"FROM enterprises e WHERE ({regions.condition('e.region_code', scope)})"
-    if p.get("q", "").strip():
-        toks = tokens(p["q"])
-        prefix = toks[-1].isascii() and toks[-1].isalnum()
-        if engine == "sqlite":
-            match = '"' + " ".join(toks) + '"' + (" *" if prefix else "")
-            ids = ("SELECT s.enterprise_id FROM enterprise_fts JOIN enterprise_search s ON s.rid = enterprise_fts.rowid "
-                   f"WHERE enterprise_fts MATCH {lit(match)}")
-        else:
-            parts = [f"'{t}'" for t in toks]
-            if prefix:
-                parts[-1] += ":*"
-            ids = f"SELECT enterprise_id FROM enterprise_search WHERE tsv @@ CAST({lit(' <-> '.join(parts))} AS tsquery)"
-        where += f" AND e.id IN ({ids})"
-    if p.get("region_code"):
-        where += " AND " + regions.condition("e.region_code", regions.subtree(p["region_code"]))
-    for col in ("status", "scale"):
-        if p.get(col):
-            where += f" AND e.{col} = {lit(p[col])}"
-    if p.get("category"):
-        where += f" AND e.id IN (SELECT enterprise_id FROM enterprise_categories WHERE category_code = {lit(p['category'])})"
-    sort = SORTS.get(p.get("sort", ""), "e.name")
-    desc = p.get("dir") == "desc"
-    page = int(p.get("page", "1"))
-    per_page = int(p.get("per_page", "50"))
-    print(f"SELECT COUNT(*) AS n {where};")
-    print(f"SELECT {COLUMNS} {where} ORDER BY {sort} {'DESC' if desc else 'ASC'}, e.id "
-          f"LIMIT {per_page} OFFSET {(page - 1) * per_page};")
-
-
 def slowlog(path, threshold):
     """Statements PostgreSQL logged as slower than the threshold (log_min_duration_statement),
     grouped by their text: how often, median and slowest, and one example's parameters."""
@@ -350,8 +235,6 @@ def main():
         urls(*sys.argv[2:6])
     elif cmd == "probe":
         probe(*sys.argv[2:])
-    elif cmd == "sql":
-        sql(*sys.argv[2:6])
     elif cmd == "slowlog":
         slowlog(*sys.argv[2:4])
     else:

@@ -17,7 +17,7 @@
 #   5. builds the URL lists from the database (bench/ledger.py, deterministic for a given database
 #      and $URL_SEED) and drives each scenario with oha at $RATE req/s: warm-up, then $DURATION;
 #   6. probes every distinct search and list URL once, one at a time (which kind of query is
-#      slow), and EXPLAINs the slowest search and the slowest list statement;
+#      slow), and on PostgreSQL groups the server's log of slow statements by their text;
 #   7. writes bench/results/<date>-ledger-<engine>/summary.json (bench/summarise.py).
 #
 # Environment (all optional), besides those of bench/lib.sh (BENCH_REF, BENCH_TARGET, BIN,
@@ -229,17 +229,6 @@ run_engine() {
         python3 "$BENCH/ledger.py" slowlog "$dump/pg.log" "${PG_SLOW_MS:-100}" >"$OUT/slow-statements.txt"
     fi
 
-    # The slowest search and list statement of the probe, EXPLAINed (the statements as the store
-    # builds them, parameters written in; the COUNT is checked against the API's total).
-    local kind slowest qs total
-    for kind in search list; do
-        slowest="$(awk -F'\t' 'NR > 1 && $4 + 0 > m { m = $4 + 0; l = $0 } END { print l }' "$OUT/probe-$kind.tsv")"
-        qs="$(cut -f2 <<<"$slowest")"
-        total="$(cut -f5 <<<"$slowest")"
-        [[ "$kind" == search ]] && qs="q=$(python3 -c 'import sys,urllib.parse as u; print(u.quote(sys.argv[1].partition("q=")[2]))' "$qs")"
-        [[ "$kind" == list ]] && qs="$(python3 -c 'import sys,urllib.parse as u; print(u.urlencode(u.parse_qsl(sys.argv[1])))' "$qs")"
-        explain "$engine" "$kind" "$qs" "$total" "$dump/regions.tsv" >"$OUT/explain-$kind.txt" 2>&1 || true
-    done
     rm -rf "$dump"
 
     python3 - "$OUT" "$ENTERPRISES" "$GEN_SEED" "$HISTORY_ROWS" "$per" "$visible" "$HISTORY_TABLES" >"$OUT/ledger.json" <<'EOF'
@@ -262,30 +251,6 @@ json.dump({
 }, sys.stdout, indent=2, ensure_ascii=False)
 EOF
     finish_engine "$engine" --extra "$OUT/ledger.json"
-}
-
-# explain ENGINE KIND QUERY_STRING API_TOTAL REGIONS_TSV: the plan and the timing of both statements
-explain() {
-    local engine="$1" kind="$2" qs="$3" total="$4" regions="$5" stmts count
-    stmts="$(python3 "$BENCH/ledger.py" sql "$engine" "$regions" "$PROVINCE" "$qs")"
-    echo "# The slowest $kind request of the probe: /api/v1/enterprises?$qs (API total: $total)"
-    echo "# as $OFFICER (jurisdiction $PROVINCE); the statements crates/store builds, parameters written in."
-    while IFS= read -r s; do
-        echo
-        echo "$s"
-        if [[ "$engine" == sqlite ]]; then
-            echo "-- EXPLAIN QUERY PLAN"
-            sqlite3 "$DATA_DIR/touchstone.db" "EXPLAIN QUERY PLAN $s"
-            echo "-- run time (sqlite3 .timer, warm cache)"
-            printf '.timer on\n%s\n' "$s" | sqlite3 "$DATA_DIR/touchstone.db" 2>&1 | grep -E '^Run Time|^[0-9]+$' | tail -2 || true
-        else
-            echo "-- EXPLAIN (ANALYZE, BUFFERS)"
-            pg -d "$PG_DB" -c "EXPLAIN (ANALYZE, BUFFERS) $s"
-        fi
-    done <<<"$stmts"
-    count="$(sql "$engine" "$(head -1 <<<"$stmts")")"
-    echo
-    echo "# COUNT by these statements: $count; API total: $total ($([[ "$count" == "$total" ]] && echo same || echo DIFFERENT))"
 }
 
 for engine in $ENGINES; do
