@@ -250,6 +250,19 @@ async fn the_dinesafe_extract_imports_with_the_counts_of_its_files_and_a_second_
         1,
         "one audit entry"
     );
+    // Every series of numbers (a region's inspections or hazards of a year) runs 1, 2, 3 … with
+    // no gap and no repeat.
+    for table in ["inspections", "hazards"] {
+        let series = format!(
+            "SELECT COUNT(*) AS n FROM (SELECT substr(number, 1, length(number) - 6) AS prefix, COUNT(*) AS taken, \
+             COUNT(DISTINCT number) AS distinct_numbers, MAX(CAST(substr(number, length(number) - 5) AS INTEGER)) AS last \
+             FROM {table} GROUP BY substr(number, 1, length(number) - 6)) AS s"
+        );
+        let whole = count(&t, &series).await;
+        assert!(whole > 0, "{table} has numbered series");
+        let gapless = count(&t, &format!("{series} WHERE taken = distinct_numbers AND taken = last")).await;
+        assert_eq!(gapless, whole, "every series of {table} is numbered 1..n");
+    }
     // The officer finds an archived establishment by name, flagged by its placeholder code.
     let mut c = t.signed_in("ncx.officer").await;
     let found = c.get("/api/v1/enterprises?q=SATELLITE").await.json();

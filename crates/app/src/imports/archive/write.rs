@@ -137,6 +137,69 @@ pub(crate) async fn apply(
         };
         enterprise_of.insert(&e.external_id, (id, &e.region, &e.address));
     }
+    // The establishments are written while the inspections and findings are staged: the one
+    // keeps SQLite's thread busy, the other this one (the staging yields now and then, so that
+    // each written statement is followed by the next at once).
+    let (written, staged_records) = tokio::join!(
+        write_establishments(tx, actor, job, now, new_enterprises, keys),
+        stage_records(app, mapping, job, now, staged, plan, &enterprise_of, counts),
+    );
+    written?;
+    let Records { mut inspections, mut hazards, events, records } = staged_records?;
+    step("establishments written, inspections and findings staged");
+    // Each series numbered in the order staged, after what the table holds.
+    let mut numbers = Series { table: "inspections", width: 6, next: HashMap::new() };
+    for s in &mut inspections {
+        s.number = numbers.number(tx, std::mem::take(&mut s.number)).await?;
+    }
+    let mut numbers = Series { table: "hazards", width: 6, next: HashMap::new() };
+    for h in &mut hazards {
+        h.number = numbers.number(tx, std::mem::take(&mut h.number)).await?;
+    }
+    step("numbered");
+    let indexes = SetAside::indexes(
+        tx,
+        &[
+            ("inspections", inspections.len()),
+            ("hazards", hazards.len()),
+            ("hazard_events", events.len()),
+            ("hazard_enforcement_records", records.len()),
+        ],
+    )
+    .await?;
+    let load = Load {
+        source: mapping.source.clone(),
+        at: now,
+        username: actor.username.clone(),
+        actor_id: actor.user_id,
+        actor_name: actor.display_name.clone(),
+        finder: format!("{} (archive)", mapping.source),
+    };
+    store::insert_inspections(tx, &load, inspections).await.map_err(unique("an inspection of this archive"))?;
+    step("inspections");
+    store::insert_hazards(tx, &load, hazards).await.map_err(unique("a finding of this archive"))?;
+    step("hazards");
+    store::insert_events(tx, &load, events).await?;
+    step("hazard events");
+    store::insert_enforcement(tx, records).await?;
+    step("enforcement records");
+    indexes.rebuild(tx).await?;
+    step("indexes rebuilt");
+    touchstone_store::search::end_bulk(tx).await?;
+    step("search index");
+    Ok(())
+}
+
+/// Writes the new establishments: their enterprises (with search rows), history rows and
+/// archive keys.
+async fn write_establishments(
+    tx: &mut Tx,
+    actor: &Actor,
+    job: Uuid,
+    now: i64,
+    new_enterprises: Vec<NewEnterprise>,
+    keys: Vec<EstablishmentRow>,
+) -> Result<()> {
     for chunk in new_enterprises.chunks(CHUNK) {
         touchstone_store::enterprises::insert_many(tx, chunk).await.map_err(|e| {
             if e.is_unique_violation() {
@@ -160,12 +223,32 @@ pub(crate) async fn apply(
             .collect();
         touchstone_store::imports::insert_changes(tx, &changes).await?;
     }
-    drop(new_enterprises);
     store::insert_establishments(tx, keys).await.map_err(unique("an establishment of this archive"))?;
-    step("establishments");
+    Ok(())
+}
 
+/// The rows of the new inspections and findings, each numbered with its series' prefix alone
+/// (the numbers follow what the table holds, so they are given inside the transaction).
+struct Records {
+    inspections: Vec<InspectionRow>,
+    hazards: Vec<HazardRow>,
+    events: Vec<EventRow>,
+    records: Vec<EnforcementRow>,
+}
+
+/// Stages the new inspections and findings as rows, without the database.
+#[allow(clippy::too_many_arguments)]
+async fn stage_records<'a>(
+    app: &App,
+    mapping: &Mapping,
+    job: Uuid,
+    now: i64,
+    staged: &'a Staged,
+    plan: &'a Plan,
+    enterprise_of: &HashMap<&'a str, (Uuid, &'a str, &'a str)>,
+    counts: &mut Counts,
+) -> Result<Records> {
     // Inspections.
-    let mut numbers = Series { table: "inspections", width: 6, next: HashMap::new() };
     let mut inspection_of: HashMap<&str, (Uuid, Uuid, String, Date)> = HashMap::new();
     for (key, k) in &plan.known_inspections {
         if let Some(date) = touchstone_domain::time::parse_date(&k.inspected_on) {
@@ -173,13 +256,14 @@ pub(crate) async fn apply(
         }
     }
     let mut inspections = Vec::with_capacity(plan.new_inspections.len());
-    for &i in &plan.new_inspections {
+    for (n, &i) in plan.new_inspections.iter().enumerate() {
+        yield_every_thousand(n).await;
         let s = &staged.inspections[i];
         let Some(&(enterprise_id, region, address)) = enterprise_of.get(s.establishment.as_str()) else {
             return Err(Error::Internal(format!("planned inspection {} lacks its establishment", s.external_id)));
         };
         let id = Uuid::now_v7();
-        let number = numbers.number(tx, format!("XC-{region}-{}-", s.date.year())).await?;
+        let number = format!("XC-{region}-{}-", s.date.year());
         inspection_of.insert(&s.external_id, (id, enterprise_id, region.to_string(), s.date));
         inspections.push(InspectionRow {
             id,
@@ -193,21 +277,20 @@ pub(crate) async fn apply(
             completed_at: micros_of(s.date),
         });
     }
-    step("inspections staged");
 
     // Findings: hazards, their events, their enforcement records.
     let deadlines = &app.config.hazards;
-    let mut numbers = Series { table: "hazards", width: 6, next: HashMap::new() };
     let mut hazards = Vec::with_capacity(plan.new_findings.len());
     let mut events = Vec::with_capacity(plan.new_findings.len() * 2);
     let mut records = Vec::new();
-    for &i in &plan.new_findings {
+    for (n, &i) in plan.new_findings.iter().enumerate() {
+        yield_every_thousand(n).await;
         let f = &staged.findings[i];
         let Some((inspection_id, enterprise_id, region, date)) = inspection_of.get(f.inspection.as_str()) else {
             return Err(Error::Internal(format!("planned finding {} lacks its inspection", f.key)));
         };
         let id = Uuid::now_v7();
-        let number = numbers.number(tx, format!("YH-{region}-{}-", date.year())).await?;
+        let number = format!("YH-{region}-{}-", date.year());
         let (status, closed_because, deadline, escalation_due_on) = match f.disposition {
             Disposition::Open => {
                 let deadline = deadlines.default_deadline(f.level, *date);
@@ -268,38 +351,14 @@ pub(crate) async fn apply(
             closed_because: closed_because.map(ClosedBecause::code),
         });
     }
-    step("findings staged");
-    let indexes = SetAside::indexes(
-        tx,
-        &[
-            ("inspections", inspections.len()),
-            ("hazards", hazards.len()),
-            ("hazard_events", events.len()),
-            ("hazard_enforcement_records", records.len()),
-        ],
-    )
-    .await?;
-    let load = Load {
-        source: mapping.source.clone(),
-        at: now,
-        username: actor.username.clone(),
-        actor_id: actor.user_id,
-        actor_name: actor.display_name.clone(),
-        finder: format!("{} (archive)", mapping.source),
-    };
-    store::insert_inspections(tx, &load, inspections).await.map_err(unique("an inspection of this archive"))?;
-    step("inspections");
-    store::insert_hazards(tx, &load, hazards).await.map_err(unique("a finding of this archive"))?;
-    step("hazards");
-    store::insert_events(tx, &load, events).await?;
-    step("hazard events");
-    store::insert_enforcement(tx, records).await?;
-    step("enforcement records");
-    indexes.rebuild(tx).await?;
-    step("indexes rebuilt");
-    touchstone_store::search::end_bulk(tx).await?;
-    step("search index");
-    Ok(())
+    Ok(Records { inspections, hazards, events, records })
+}
+
+/// Every thousandth item, gives the task's other work its turn (see `apply`).
+async fn yield_every_thousand(n: usize) {
+    if n % 1_000 == 999 {
+        tokio::task::yield_now().await;
+    }
 }
 
 fn archive_key(
