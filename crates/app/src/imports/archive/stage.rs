@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use time::Date;
 use touchstone_domain::archive::{self as rules, Disposition, Field, Mapping, Role, Severity};
@@ -115,6 +116,8 @@ pub struct ArchiveFile {
 /// Reads every file in role order (establishments, inspections, findings; or the
 /// denormalised files as given). A file the mapping does not fit (a column it names is
 /// missing, an undecodable text) refuses the whole import. `progress(rows read, estimate)`.
+/// Two threads read and validate the files, alternately; this one merges them in order, so
+/// the outcome is the same as reading them one after the other.
 pub(crate) fn stage(
     mapping: &Mapping,
     regions: &Scope,
@@ -131,119 +134,205 @@ pub(crate) fn stage(
     let rank = |r: Role| Role::ALL.iter().position(|x| *x == r).unwrap_or(0);
     order.sort_by_key(|(i, fm)| (rank(fm.role).min(3), *i));
     let total_bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(&f.path).ok()).map(|m| m.len()).sum();
-    let (mut read_bytes, mut staged) = (0u64, Staged::default());
-    staged.files = files.iter().map(|f| f.name.clone()).collect();
-    let mut regions_seen: HashMap<String, std::result::Result<String, String>> = HashMap::new();
-    for (i, fm) in order {
-        let file = &files[i];
-        let text = decode(mapping, file)?;
-        read_bytes += text.len() as u64;
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(mapping.delimiter)
-            .flexible(true)
-            .has_headers(true)
-            .from_reader(text.as_bytes());
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(|e| Error::field("file", "unreadable", format!("{}: {e}", file.name)))?
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+    let read = Counter { rows: AtomicU64::new(0), bytes: AtomicU64::new(0), total_bytes, progress };
+    let mut staged = Staged { files: files.iter().map(|f| f.name.clone()).collect(), ..Staged::default() };
+    std::thread::scope(|scope| {
+        // Each reader takes every other file and hands its rows over a chunk at a time; it runs
+        // at most a few chunks ahead of the merge, so memory does not grow with a file's size.
+        let receivers: Vec<std::sync::mpsc::Receiver<Result<Chunk>>> = (0..READERS)
+            .map(|reader| {
+                let (sender, receiver) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
+                let mine: Vec<(usize, &rules::FileMapping)> =
+                    order.iter().skip(reader).step_by(READERS).copied().collect();
+                let read = &read;
+                scope.spawn(move || {
+                    for (i, fm) in mine {
+                        let mut hand_over = |chunk: Chunk| sender.send(Ok(chunk)).is_ok();
+                        match read_file(mapping, regions, i, &files[i], fm, read, &mut hand_over) {
+                            Ok(true) => {}
+                            Ok(false) => return,
+                            Err(e) => {
+                                let _ = sender.send(Err(e));
+                                return;
+                            }
+                        }
+                    }
+                });
+                receiver
+            })
             .collect();
-        let mut at = [None; Field::ALL.len()];
-        for (field, column) in &fm.columns {
-            let found = header
-                .iter()
-                .position(|h| h == column)
-                .or_else(|| header.iter().position(|h| h.eq_ignore_ascii_case(column)));
-            match found {
-                Some(p) => at[*field as usize] = Some(p),
-                None => {
-                    return Err(Error::field(
-                        "mapping",
-                        "unknown_column",
-                        format!(
-                            "{}: the mapping names column {column:?} for {field}, but the file's columns are {}",
-                            file.name,
-                            header.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ")
-                        ),
-                    ));
+        for n in 0..order.len() {
+            loop {
+                let chunk = receivers[n % READERS]
+                    .recv()
+                    .map_err(|_| Error::Internal("a reader of the archive stopped".into()))??;
+                let last = chunk.last;
+                staged.merge(chunk);
+                if last {
+                    break;
                 }
             }
         }
-        let columns = Columns(at);
-        let mut record = csv::StringRecord::new();
-        let mut row = 1u32;
-        loop {
-            match reader.read_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    return Err(Error::field("file", "unreadable", format!("{} row {}: {e}", file.name, row + 1)));
-                }
-            }
-            row += 1;
-            staged.rows += 1;
-            if record.iter().all(|c| c.trim().is_empty()) {
-                continue;
-            }
-            let at = At { file: i as u32, row };
-            let mut row_problems = Vec::new();
-            let mut region_of = |raw: Option<&str>| -> std::result::Result<String, String> {
-                let code = mapping.region_of(raw).unwrap_or_default();
-                regions_seen
-                    .entry(code.clone())
-                    .or_insert_with(|| match RegionCode::parse(&code) {
-                        Ok(r) if regions.contains(r.as_str()) => Ok(r.as_str().to_string()),
-                        Ok(_) => Err(format!("region {code} is outside your jurisdiction")),
-                        Err(e) => Err(e.to_string()),
-                    })
-                    .clone()
-            };
-            let ctx = Row { mapping, columns: &columns, record: &record, at, file: &file.name };
-            match fm.role {
-                Role::Denormalised => {
-                    let e = ctx.establishment(&mut region_of, &mut row_problems);
-                    let s = ctx.inspection(&mut row_problems);
-                    let f = ctx.finding(&mut row_problems);
-                    if row_problems.is_empty()
-                        && let (Some(e), Some(s), Some(f)) = (e, s, f)
-                    {
-                        staged.add_denormalised(e, s, f, &mut row_problems);
-                    }
-                }
-                Role::Establishments => {
-                    if let Some(e) = ctx.establishment(&mut region_of, &mut row_problems)
-                        && row_problems.is_empty()
-                    {
-                        staged.add_establishment(e);
-                    }
-                }
-                Role::Inspections => {
-                    if let Some(s) = ctx.inspection(&mut row_problems)
-                        && row_problems.is_empty()
-                    {
-                        staged.add_inspection(s, &mut row_problems);
-                    }
-                }
-                Role::Findings => {
-                    let f = ctx.finding(&mut row_problems);
-                    if row_problems.is_empty() {
-                        match f {
-                            Some(Found::Finding(f)) => staged.add_finding(f, &mut row_problems),
-                            Some(Found::Ignored) => staged.ignored += 1,
-                            Some(Found::Nothing) | None => {}
-                        }
-                    }
-                }
-            }
-            staged.problems.extend(row_problems);
-            if row.is_multiple_of(20_000) {
-                let estimate = staged.rows as u64 * total_bytes / (read_bytes.max(1));
-                progress(staged.rows as i64, estimate.max(staged.rows as u64) as i64);
+        Ok::<(), Error>(())
+    })?;
+    Ok(staged)
+}
+
+/// Threads that read and validate files at once.
+const READERS: usize = 2;
+
+/// Rows handed over together, and how many chunks a reader may read ahead of the merge.
+const CHUNK_ROWS: usize = 4_096;
+const CHUNKS_AHEAD: usize = 8;
+
+/// What the readers have read so far, for the progress shown.
+struct Counter<'a> {
+    rows: AtomicU64,
+    bytes: AtomicU64,
+    total_bytes: u64,
+    progress: &'a (dyn Fn(i64, i64) + Sync),
+}
+
+impl Counter<'_> {
+    fn add(&self, rows: u64, bytes: u64) {
+        let rows = self.rows.fetch_add(rows, Ordering::Relaxed) + rows;
+        let bytes = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        let estimate = rows * self.total_bytes / bytes.max(1);
+        (self.progress)(rows as i64, estimate.max(rows) as i64);
+    }
+}
+
+/// One row as read and validated: what it holds when it had no problem, and its problems.
+enum RowRead {
+    Denormalised(Box<Establishment>, Inspection, Found),
+    Establishment(Establishment),
+    Inspection(Inspection),
+    Finding(Found),
+    Problems(Vec<Problem>),
+}
+
+/// Consecutive rows of one file, before they are merged; `rows` counts the blank ones too;
+/// `last` ends the file.
+struct Chunk {
+    rows: usize,
+    read: Vec<RowRead>,
+    last: bool,
+}
+
+/// Reads and validates one file (`i` in the import's files) as its mapping says, handing its
+/// rows over a chunk at a time; `Ok(false)` when the merge no longer takes them.
+fn read_file(
+    mapping: &Mapping,
+    regions: &Scope,
+    i: usize,
+    file: &ArchiveFile,
+    fm: &rules::FileMapping,
+    counter: &Counter,
+    hand_over: &mut dyn FnMut(Chunk) -> bool,
+) -> Result<bool> {
+    let text = decode(mapping, file)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(mapping.delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::field("file", "unreadable", format!("{}: {e}", file.name)))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let mut at = [None; Field::ALL.len()];
+    for (field, column) in &fm.columns {
+        let found = header
+            .iter()
+            .position(|h| h == column)
+            .or_else(|| header.iter().position(|h| h.eq_ignore_ascii_case(column)));
+        match found {
+            Some(p) => at[*field as usize] = Some(p),
+            None => {
+                return Err(Error::field(
+                    "mapping",
+                    "unknown_column",
+                    format!(
+                        "{}: the mapping names column {column:?} for {field}, but the file's columns are {}",
+                        file.name,
+                        header.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ")
+                    ),
+                ));
             }
         }
     }
-    Ok(staged)
+    let columns = Columns(at);
+    let mut regions_seen: HashMap<String, std::result::Result<String, String>> = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    let mut out = Chunk { rows: 0, read: Vec::with_capacity(CHUNK_ROWS), last: false };
+    let (mut row, mut counted_bytes) = (1u32, 0u64);
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(Error::field("file", "unreadable", format!("{} row {}: {e}", file.name, row + 1)));
+            }
+        }
+        row += 1;
+        out.rows += 1;
+        if out.rows == CHUNK_ROWS {
+            let bytes = record.position().map(|p| p.byte()).unwrap_or(counted_bytes);
+            counter.add(out.rows as u64, bytes.saturating_sub(counted_bytes));
+            counted_bytes = bytes;
+            let full =
+                std::mem::replace(&mut out, Chunk { rows: 0, read: Vec::with_capacity(CHUNK_ROWS), last: false });
+            if !hand_over(full) {
+                return Ok(false);
+            }
+        }
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let at = At { file: i as u32, row };
+        let mut problems = Vec::new();
+        let mut region_of = |raw: Option<&str>| -> std::result::Result<String, String> {
+            let code = mapping.region_of(raw).unwrap_or_default();
+            regions_seen
+                .entry(code.clone())
+                .or_insert_with(|| match RegionCode::parse(&code) {
+                    Ok(r) if regions.contains(r.as_str()) => Ok(r.as_str().to_string()),
+                    Ok(_) => Err(format!("region {code} is outside your jurisdiction")),
+                    Err(e) => Err(e.to_string()),
+                })
+                .clone()
+        };
+        let ctx = Row { mapping, columns: &columns, record: &record, at, file: &file.name };
+        let read = match fm.role {
+            Role::Denormalised => {
+                let e = ctx.establishment(&mut region_of, &mut problems);
+                let s = ctx.inspection(&mut problems);
+                let f = ctx.finding(&mut problems);
+                match (e, s, f) {
+                    (Some(e), Some(s), Some(f)) if problems.is_empty() => RowRead::Denormalised(Box::new(e), s, f),
+                    _ => RowRead::Problems(problems),
+                }
+            }
+            Role::Establishments => match ctx.establishment(&mut region_of, &mut problems) {
+                Some(e) if problems.is_empty() => RowRead::Establishment(e),
+                _ => RowRead::Problems(problems),
+            },
+            Role::Inspections => match ctx.inspection(&mut problems) {
+                Some(s) if problems.is_empty() => RowRead::Inspection(s),
+                _ => RowRead::Problems(problems),
+            },
+            Role::Findings => match ctx.finding(&mut problems) {
+                Some(f) if problems.is_empty() => RowRead::Finding(f),
+                _ => RowRead::Problems(problems),
+            },
+        };
+        out.read.push(read);
+    }
+    counter.add(out.rows as u64, (text.len() as u64).saturating_sub(counted_bytes));
+    out.last = true;
+    Ok(hand_over(out))
 }
 
 fn decode(mapping: &Mapping, file: &ArchiveFile) -> Result<String> {
@@ -404,6 +493,24 @@ impl Row<'_> {
 }
 
 impl Staged {
+    /// Adds rows of a file, in order: repeated records merge, conflicting ones are problems.
+    fn merge(&mut self, chunk: Chunk) {
+        self.rows += chunk.rows;
+        for read in chunk.read {
+            let mut problems = Vec::new();
+            match read {
+                RowRead::Denormalised(e, s, f) => self.add_denormalised(*e, s, f, &mut problems),
+                RowRead::Establishment(e) => self.add_establishment(e),
+                RowRead::Inspection(s) => self.add_inspection(s, &mut problems),
+                RowRead::Finding(Found::Finding(f)) => self.add_finding(f, &mut problems),
+                RowRead::Finding(Found::Ignored) => self.ignored += 1,
+                RowRead::Finding(Found::Nothing) => {}
+                RowRead::Problems(p) => problems = p,
+            }
+            self.problems.extend(problems);
+        }
+    }
+
     fn add_establishment(&mut self, e: Establishment) {
         // Repeated rows of one establishment merge: the first row's details stay.
         if !self.establishment_at.contains_key(&e.external_id) {
@@ -488,5 +595,82 @@ impl Staged {
             Found::Ignored => self.ignored += 1,
             Found::Nothing => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "\"Rec #\",\"Establishment ID\",\"Inspection ID\",\"Establishment Name\",\"Establishment Type\",\
+        \"Establishment Address\",\"Latitude\",\"Longitude\",\"Establishment Status\",\"Min. Inspections Per Year\",\
+        \"Infraction Details\",\"Inspection Date\",\"Severity\",\"Action\",\"Outcome\",\"Amount Fined\"";
+
+    /// A DineSafe-shaped file of `rows` findings: an establishment per 10 rows, an inspection
+    /// per 2, one row in 1,000 without a date (a row problem), every 7th without a finding.
+    fn write_file(dir: &std::path::Path, name: &str, first: usize, rows: usize) -> ArchiveFile {
+        let mut text = format!("{HEADER}\n");
+        for n in first..first + rows {
+            let date = if n % 1_000 == 999 { String::new() } else { format!("2011-03-{:02}", 1 + (n / 2) % 28) };
+            let details = if n % 7 == 0 { String::new() } else { format!("infraction {n}") };
+            text.push_str(&format!(
+                "\"{n}\",\"{}\",\"{}\",\"PLACE {}\",\"Food Take Out\",\"{} KING ST\",\"43.6\",\"-79.3\",\"Pass\",\"2\",\
+                 \"{details}\",\"{date}\",\"M - Minor\",\"Notice to Comply\",\"\",\"\"\n",
+                n / 10,
+                n / 2,
+                n / 10,
+                n / 10
+            ));
+        }
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write");
+        ArchiveFile { path, name: name.into() }
+    }
+
+    #[test]
+    fn files_read_on_two_threads_in_chunks_merge_as_if_read_one_after_the_other() {
+        let mapping = Mapping::parse(include_str!("../../../../../docs/examples/archive/toronto_dinesafe.toml"))
+            .expect("the example mapping");
+        let dir = tempfile::tempdir().expect("tempdir");
+        // Three files, the first spanning several chunks; the rows run on across files, so the
+        // last establishment and inspection of one file continue in the next.
+        let sizes = [CHUNK_ROWS * 2 + 17, 5, CHUNK_ROWS + 1];
+        let mut files = Vec::new();
+        let mut first = 0;
+        for (k, rows) in sizes.iter().enumerate() {
+            files.push(write_file(dir.path(), &format!("toronto_dinesafe_{}.csv", 2011 + k), first, *rows));
+            first += rows;
+        }
+        let total = first;
+        let reported = std::sync::Mutex::new(Vec::new());
+        let staged = stage(&mapping, &Scope::Everything, &files, &|done, estimate| {
+            reported.lock().expect("lock").push((done, estimate));
+        })
+        .expect("staged");
+
+        assert_eq!(staged.rows, total);
+        let undated = (0..total).filter(|n| n % 1_000 == 999).collect::<Vec<_>>();
+        let rows = (0..total).filter(|n| n % 1_000 != 999);
+        assert_eq!(staged.findings.len(), rows.clone().filter(|n| n % 7 != 0).count());
+        let inspections: std::collections::BTreeSet<usize> = rows.clone().map(|n| n / 2).collect();
+        assert_eq!(staged.inspections.len(), inspections.len());
+        let establishments: std::collections::BTreeSet<usize> = rows.map(|n| n / 10).collect();
+        assert_eq!(staged.establishments.len(), establishments.len());
+        // The problems name their file and row (the header is row 1), in file order.
+        let places: Vec<(u32, u32)> = staged.problems.iter().map(|p| (p.at.file, p.at.row)).collect();
+        let mut expected = Vec::new();
+        for n in undated {
+            let (mut file, mut start) = (0, 0);
+            while n >= start + sizes[file] {
+                start += sizes[file];
+                file += 1;
+            }
+            expected.push((file as u32, (n - start) as u32 + 2));
+        }
+        assert_eq!(places, expected);
+        // Records keep the order of the files: the first finding is row 2 of the first file.
+        assert_eq!(staged.findings.first().map(|f| (f.at.file, f.at.row)), Some((0, 3)));
+        let reported = reported.into_inner().expect("lock");
+        assert_eq!(reported.iter().map(|(done, _)| *done).max(), Some(total as i64), "progress reaches the end");
     }
 }
