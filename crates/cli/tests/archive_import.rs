@@ -119,27 +119,6 @@ async fn written(t: &TestApp, source: &str) -> BTreeMap<&'static str, i64> {
     out
 }
 
-/// Every index of the schema with its definition, from the engine's catalog.
-async fn index_definitions(t: &TestApp) -> Vec<(String, String)> {
-    #[derive(sqlx::FromRow)]
-    struct Index {
-        name: String,
-        definition: String,
-    }
-    let sql = match t.app.db.engine() {
-        touchstone_store::Engine::Sqlite => {
-            "SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
-        }
-        touchstone_store::Engine::Postgres => {
-            "SELECT indexname AS name, indexdef AS definition FROM pg_indexes WHERE schemaname = current_schema() \
-             ORDER BY indexname"
-        }
-    };
-    let rows: Vec<Index> = t.app.db.fetch_all(sql, vec![]).await.expect("reads the catalog");
-    assert!(rows.iter().any(|i| i.name == "hazards_list_found"), "the catalog lists the schema's indexes");
-    rows.into_iter().map(|i| (i.name, i.definition)).collect()
-}
-
 async fn import(t: &TestApp, mapping: &std::path::Path, files: &[PathBuf], extra: &[&str]) -> std::process::Output {
     let mut args: Vec<String> =
         ["import", "archive", "--as", "ncx.officer", "--db", &t.db_url, "--data"].map(String::from).to_vec();
@@ -158,14 +137,18 @@ async fn the_dinesafe_extract_imports_with_the_counts_of_its_files_and_a_second_
     let t = TestApp::spawn().await;
     let want = expected(&extract());
     assert!(want.fines > 0 && want.corrected > 0 && want.outcomes > 0, "the extract has every case: {want:?}");
-    let indexes_before = index_definitions(&t).await;
+    let indexes_before = touchstone_testing::index_definitions(&t.app).await;
     let hazards_before = count(&t, "SELECT COUNT(*) AS n FROM hazards").await;
     assert!(hazards_before < want.findings, "the import at least doubles the hazards ({hazards_before} before)");
     let out = import(&t, &mapping(), &extract(), &[]).await;
     assert!(out.status.success(), "{}", output_text(&out));
     // ADR 0014: the import at least doubles the hazard table, so on SQLite it set its indexes
     // aside and built them again before committing.
-    assert_eq!(index_definitions(&t).await, indexes_before, "every index as the migrations define it");
+    assert_eq!(
+        touchstone_testing::index_definitions(&t.app).await,
+        indexes_before,
+        "every index as the migrations define it"
+    );
     let got = written(&t, "toronto_dinesafe").await;
     assert_eq!(got["establishments"], want.establishments, "{got:?} {want:?}");
     assert_eq!(got["inspections"], want.inspections, "{got:?} {want:?}");

@@ -55,8 +55,12 @@ async fn a_gbk_file_imports_its_good_rows_reports_the_bad_ones_and_a_second_run_
         a
     };
     let run = |a: Vec<String>| async move { run_cli(&a.iter().map(String::as_str).collect::<Vec<_>>()).await };
+    let indexes_before = touchstone_testing::index_definitions(&t.app).await;
     let out = run(args(&[file.to_str().expect("path"), "--errors", errors.to_str().expect("path")])).await;
     assert!(out.status.success(), "{}", output_text(&out));
+    // ADR 0014: new records alone into an empty ledger, so on SQLite the import set the
+    // ledger's indexes aside and built them again before committing.
+    assert_eq!(touchstone_testing::index_definitions(&t.app).await, indexes_before, "every index as defined");
     assert!(
         output_text(&out).contains("3 inserted, 0 updated, 0 unchanged, 3 rows with errors"),
         "{}",

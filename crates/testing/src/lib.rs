@@ -323,6 +323,28 @@ pub async fn raw_sql(app: &App, sql: &str) -> Result<u64> {
     Ok(app.db.execute(sql, vec![]).await?)
 }
 
+/// Every index of the schema with its definition, from the engine's catalog: a bulk load that
+/// sets indexes aside (ADR 0014) must leave them exactly as the migrations define them.
+pub async fn index_definitions(app: &App) -> Vec<(String, String)> {
+    #[derive(sqlx::FromRow)]
+    struct Index {
+        name: String,
+        definition: String,
+    }
+    let sql = match app.db.engine() {
+        touchstone_store::Engine::Sqlite => {
+            "SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+        }
+        touchstone_store::Engine::Postgres => {
+            "SELECT indexname AS name, indexdef AS definition FROM pg_indexes WHERE schemaname = current_schema() \
+             ORDER BY indexname"
+        }
+    };
+    let rows: Vec<Index> = app.db.fetch_all(sql, vec![]).await.expect("reads the catalog");
+    assert!(rows.iter().any(|i| i.name == "hazards_list_found"), "the catalog lists the schema's indexes");
+    rows.into_iter().map(|i| (i.name, i.definition)).collect()
+}
+
 /// The path of the built `touchstone` binary next to the test executable.
 pub fn touchstone_bin() -> PathBuf {
     if let Ok(p) = std::env::var("CARGO_BIN_EXE_touchstone") {

@@ -124,6 +124,8 @@ impl Importer for Enterprises {
     const ALIASES: &'static Aliases = ALIASES;
     const REQUIRED: &'static [&'static str] = &["uscc", "name", "legal_representative", "address", "region_code"];
     const KEY: (&'static str, &'static str) = ("uscc", "credit code");
+    const BULK_TABLES: &'static [&'static str] =
+        &["enterprises", "enterprise_contacts", "enterprise_categories", "enterprise_changes"];
     type Staged = Staged;
     type Insert = Staged;
     type Update = Update;

@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 use touchstone_domain::ValidationErrors;
 use touchstone_domain::role::Permission;
 use touchstone_store::Tx;
+use touchstone_store::bulk::SetAside;
 use touchstone_store::enterprises::EnterpriseRow;
 use touchstone_store::imports::{self as store, ImportErrorRow, JobRow, RecordChangeRow};
 use uuid::Uuid;
@@ -262,6 +263,10 @@ pub(crate) trait Importer: 'static {
     const REQUIRED: &'static [&'static str];
     /// The field named when a record's key repeats an earlier row's, and what the key is.
     const KEY: (&'static str, &'static str);
+    /// The tables that receive about one row per inserted record, written in multi-row
+    /// statements: a load at least as large as what they hold sets their secondary indexes
+    /// aside and builds them again before the commit (`bulk::SetAside`, ADR 0014).
+    const BULK_TABLES: &'static [&'static str] = &[];
     /// A validated row, before it is compared with what is registered.
     type Staged: Send + Sync + 'static;
     type Insert: Send + Sync;
@@ -487,13 +492,15 @@ async fn run_kind<K: Importer>(
     let now = app.clock.now().as_micros();
     let today = app.clock.now().china_date();
     let mut errors = Vec::new();
-    let mut total = 0usize;
+    let (mut total, mut planned_inserts, mut planned_updates) = (0usize, 0usize, 0usize);
     let mut batches = stage_batches::<K>(stream, actor, job.id, &today, now, None);
     while let Some(batch) = batches.recv().await {
         let batch = batch?;
         total += batch.read;
         errors.extend(batch.errors);
-        K::plan(app, actor, job.id, batch.rows, &mut errors).await?;
+        let plan = K::plan(app, actor, job.id, batch.rows, &mut errors).await?;
+        planned_inserts += plan.inserts.len();
+        planned_updates += plan.updates.len();
         let shown = estimated.max(total as i64);
         progress(total as i64, shown);
         store::set_progress(&app.db, job.id, "validating", total as i64, shown, app.clock.now().as_micros()).await?;
@@ -521,6 +528,13 @@ async fn run_kind<K: Importer>(
     store::set_progress(&app.db, job.id, "applying", total, total, job.updated_at).await?;
     let mut batches = stage_batches::<K>(open::<K>(path)?, actor, job.id, &today, now, Some(bad_lines));
     let mut tx = app.db.begin().await?;
+    // Only a load of new records alone: an update finds its contacts and history through the
+    // very indexes that would be set aside.
+    let loads: Vec<(&'static str, usize)> = match planned_updates {
+        0 => K::BULK_TABLES.iter().map(|t| (*t, planned_inserts)).collect(),
+        _ => Vec::new(),
+    };
+    let indexes = SetAside::indexes(&mut tx, &loads).await?;
     touchstone_store::search::begin_bulk(&mut tx).await?;
     let (mut inserted, mut updated, mut unchanged) = (0i64, 0i64, 0i64);
     while let Some(batch) = batches.recv().await {
@@ -537,6 +551,7 @@ async fn run_kind<K: Importer>(
         updated += plan.updates.len() as i64;
         unchanged += plan.unchanged;
     }
+    indexes.rebuild(&mut tx).await?;
     touchstone_store::search::end_bulk(&mut tx).await?;
     if sha256_file(path)? != job.file_sha256 {
         return Err(Error::Conflict {
