@@ -334,6 +334,12 @@ pub type NewEnterprise = (EnterpriseRow, Vec<ContactRow>, Vec<String>);
 /// ([`crate::search::begin_bulk`] first, [`crate::search::end_bulk`] after). A credit code
 /// already registered fails the statement (a unique violation) and so the transaction.
 pub async fn insert_many(tx: &mut Tx, records: &[NewEnterprise]) -> Result<(), StoreError> {
+    let docs = records.iter().map(|(e, _, codes)| search_doc(e, codes)).collect();
+    insert_many_indexed(tx, records, docs).await
+}
+
+/// [`insert_many`] with the records' search rows made already, one per record in their order.
+pub async fn insert_many_indexed(tx: &mut Tx, records: &[NewEnterprise], docs: Vec<Doc>) -> Result<(), StoreError> {
     const ENTERPRISE: [&str; 21] = [
         "id",
         "uscc",
@@ -398,16 +404,20 @@ pub async fn insert_many(tx: &mut Tx, records: &[NewEnterprise]) -> Result<(), S
     let categories: Vec<Vec<Arg>> =
         records.iter().flat_map(|(e, _, codes)| codes.iter().map(move |c| args![e.id, c])).collect();
     insert_rows(tx, "enterprise_categories", &CATEGORY, categories).await?;
-    let docs: Vec<Doc> = records
-        .iter()
-        .map(|(e, _, codes)| {
-            let park = e.industrial_park.as_deref();
-            let fields =
-                Fields { uscc: &e.uscc, name: &e.name, person: &e.legal_representative, address: &e.address, park };
-            Doc::of(e.id, &fields, codes, &[])
-        })
-        .collect();
     crate::search::insert_deferred(tx, &docs).await
+}
+
+/// The search row of a new enterprise, as [`insert_many`] writes it (an import makes it on its
+/// reading thread and passes it to [`insert_many_indexed`]).
+pub fn search_doc(e: &EnterpriseRow, categories: &[String]) -> Doc {
+    let fields = Fields {
+        uscc: &e.uscc,
+        name: &e.name,
+        person: &e.legal_representative,
+        address: &e.address,
+        park: e.industrial_park.as_deref(),
+    };
+    Doc::of(e.id, &fields, categories, &[])
 }
 
 /// Unscoped: the registered enterprises among `codes` (imports decide insert or update).

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use touchstone_store::Tx;
 use touchstone_store::enterprises::{self as ent_store, ContactRow, EnterpriseRow, NewEnterprise};
 use touchstone_store::imports::{self as store, ChangeRow, ImportErrorRow};
+use touchstone_store::search::Doc;
 use uuid::Uuid;
 
 use super::{Cells, Importer, Kind, Plan, cell, code_of, error_row, moved, optional_cell, split_list};
@@ -103,11 +104,25 @@ fn input_of(r: &Cells) -> EnterpriseInput {
     }
 }
 
-/// A validated enterprise with its contacts and categories.
+/// A validated enterprise with its contacts and categories, and once prepared for writing
+/// as new, its search row and its history's record.
 pub(crate) struct Staged {
     row: EnterpriseRow,
     contacts: Vec<ContactRow>,
     categories: Vec<String>,
+    prepared: Option<(Doc, String)>,
+}
+
+impl Staged {
+    /// The search row and the history's record (JSON) of a new enterprise.
+    fn prepared(&self) -> (Doc, String) {
+        self.prepared.clone().unwrap_or_else(|| {
+            (
+                ent_store::search_doc(&self.row, &self.categories),
+                snapshot(&self.row, &self.contacts, &self.categories).to_string(),
+            )
+        })
+    }
 }
 
 /// An update: the version read, the snapshots before and after, and the new record.
@@ -132,7 +147,11 @@ impl Importer for Enterprises {
 
     fn stage(actor: &Actor, cells: &Cells, _today: &str, now: i64) -> Result<(String, Staged)> {
         let (row, contacts, categories) = validate(actor, &input_of(cells), None, now)?;
-        Ok((row.uscc.clone(), Staged { row, contacts, categories }))
+        Ok((row.uscc.clone(), Staged { row, contacts, categories, prepared: None }))
+    }
+
+    fn prepare(staged: &mut Staged) {
+        staged.prepared = Some(staged.prepared());
     }
 
     async fn plan(
@@ -170,7 +189,7 @@ impl Importer for Enterprises {
                         plan.updates.push((
                             current.version,
                             before,
-                            Staged { row, contacts, categories: s.categories },
+                            Staged { row, contacts, categories: s.categories, prepared: None },
                             after,
                         ));
                     }
@@ -186,17 +205,16 @@ impl Importer for Enterprises {
         for chunk in plan.inserts.chunks(INSERT_CHUNK) {
             let records: Vec<NewEnterprise> =
                 chunk.iter().map(|s| (s.row.clone(), s.contacts.clone(), s.categories.clone())).collect();
-            ent_store::insert_many(tx, &records).await.map_err(|e| {
+            let (docs, afters): (Vec<Doc>, Vec<String>) = chunk.iter().map(Staged::prepared).unzip();
+            ent_store::insert_many_indexed(tx, &records, docs).await.map_err(|e| {
                 if e.is_unique_violation() {
                     moved("an enterprise of this file", "was registered")
                 } else {
                     Error::from(e)
                 }
             })?;
-            let changes: Vec<ChangeRow> = chunk
-                .iter()
-                .map(|s| change_row(s.row.id, at, actor, job, None, &snapshot(&s.row, &s.contacts, &s.categories)))
-                .collect();
+            let changes: Vec<ChangeRow> =
+                chunk.iter().zip(afters).map(|(s, after)| change_row(s.row.id, at, actor, job, None, after)).collect();
             store::insert_changes(tx, &changes).await?;
         }
         for (expected, before, s, after) in &plan.updates {
@@ -205,7 +223,8 @@ impl Importer for Enterprises {
             }
             ent_store::replace_contacts(tx, s.row.id, &s.contacts).await?;
             ent_store::replace_categories(tx, s.row.id, &s.categories).await?;
-            store::insert_change(tx, &change_row(s.row.id, at, actor, job, Some(before), after)).await?;
+            let before = Some(before.to_string());
+            store::insert_change(tx, &change_row(s.row.id, at, actor, job, before, after.to_string())).await?;
         }
         Ok(())
     }
@@ -217,8 +236,8 @@ fn change_row(
     at: i64,
     actor: &Actor,
     job: Uuid,
-    before: Option<&serde_json::Value>,
-    after: &serde_json::Value,
+    before_json: Option<String>,
+    after_json: String,
 ) -> ChangeRow {
     ChangeRow {
         id: Uuid::now_v7(),
@@ -226,8 +245,8 @@ fn change_row(
         at,
         actor_name: actor.username.clone(),
         action: "enterprise.import".into(),
-        before_json: before.map(|b| b.to_string()),
-        after_json: Some(after.to_string()),
+        before_json,
+        after_json: Some(after_json),
         job_id: Some(job),
     }
 }

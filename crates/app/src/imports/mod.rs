@@ -276,6 +276,10 @@ pub(crate) trait Importer: 'static {
     /// staged row, or the field errors (named by import field).
     fn stage(actor: &Actor, cells: &Cells, today: &str, now: i64) -> Result<(String, Self::Staged)>;
 
+    /// Makes, on the reading thread of the second pass, what writing a staged row needs besides
+    /// the row itself (its search row, its history), so the writer does not wait for it.
+    fn prepare(_staged: &mut Self::Staged) {}
+
     /// Decides insert, update or unchanged against what is registered now; rows that cannot
     /// be applied (outside the jurisdiction, another holder's number …) become errors.
     async fn plan(
@@ -423,7 +427,8 @@ fn stage_batches<K: Importer>(
                 batch.read += 1;
                 if let Some(skip) = &skip {
                     if !skip.contains(&(line as i64)) {
-                        let (_, row) = K::stage(&actor, &cells, &today, now)?;
+                        let (_, mut row) = K::stage(&actor, &cells, &today, now)?;
+                        K::prepare(&mut row);
                         batch.rows.push((line, row));
                     }
                     return Ok(());
@@ -468,6 +473,28 @@ fn stage_batches<K: Importer>(
         }
     });
     receiver
+}
+
+/// The plan of the second pass's next chunk against what is registered now, `None` after the
+/// last; a row that no longer applies as it did in the first pass is a conflict.
+async fn replan<K: Importer>(
+    app: &App,
+    actor: &Actor,
+    job: Uuid,
+    batches: &mut tokio::sync::mpsc::Receiver<Result<Batch<K::Staged>>>,
+) -> Result<Option<Plan<K::Insert, K::Update>>> {
+    let Some(batch) = batches.recv().await else {
+        return Ok(None);
+    };
+    let mut late = Vec::new();
+    let plan = K::plan(app, actor, job, batch?.rows, &mut late).await?;
+    if let Some(e) = late.first() {
+        return Err(Error::Conflict {
+            code: "import_conflict",
+            message: format!("row {}: {} changed while the import ran; run it again", e.row_number, e.value),
+        });
+    }
+    Ok(Some(plan))
 }
 
 /// The import runs over the file twice, a chunk of rows at a time, so memory does not grow
@@ -537,23 +564,26 @@ async fn run_kind<K: Importer>(
     let indexes = SetAside::indexes(&mut tx, &loads).await?;
     touchstone_store::search::begin_bulk(&mut tx).await?;
     let (mut inserted, mut updated, mut unchanged) = (0i64, 0i64, 0i64);
-    while let Some(batch) = batches.recv().await {
-        let mut late = Vec::new();
-        let plan = K::plan(app, actor, job.id, batch?.rows, &mut late).await?;
-        if let Some(e) = late.first() {
-            return Err(Error::Conflict {
-                code: "import_conflict",
-                message: format!("row {}: {} changed while the import ran; run it again", e.row_number, e.value),
-            });
-        }
-        K::apply(app, &mut tx, actor, job.id, &plan).await?;
+    // The next chunk is planned (registered state read, rows prepared) while this one is written.
+    let mut next = replan::<K>(app, actor, job.id, &mut batches).await?;
+    while let Some(plan) = next {
+        let (applied, following) =
+            tokio::join!(K::apply(app, &mut tx, actor, job.id, &plan), replan::<K>(app, actor, job.id, &mut batches));
+        applied?;
+        next = following?;
         inserted += plan.inserts.len() as i64;
         updated += plan.updates.len() as i64;
         unchanged += plan.unchanged;
     }
+    // The file has been read to its end: it is hashed again while the indexes are built.
+    let rehash = {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || sha256_file(&path))
+    };
     indexes.rebuild(&mut tx).await?;
     touchstone_store::search::end_bulk(&mut tx).await?;
-    if sha256_file(path)? != job.file_sha256 {
+    let rehashed = rehash.await.map_err(|e| Error::Internal(format!("hashing the file stopped: {e}")))??;
+    if rehashed != job.file_sha256 {
         return Err(Error::Conflict {
             code: "import_conflict",
             message: "the file changed while it was imported; nothing was imported".into(),
