@@ -63,6 +63,11 @@ struct IndexDefinition {
 }
 
 #[derive(sqlx::FromRow)]
+struct CacheSize {
+    cache_size: i64,
+}
+
+#[derive(sqlx::FromRow)]
 struct Rows {
     n: i64,
 }
@@ -100,11 +105,20 @@ impl SetAside {
         Ok(SetAside { definitions })
     }
 
-    /// Creates the indexes again, as they were defined.
+    /// Creates the indexes again, as they were defined. SQLite sorts each index's entries in
+    /// memory up to the size of the page cache before spilling them to a temporary file, on top
+    /// of the cache itself; the cache is held to a quarter while the indexes are built, so that
+    /// a million-row load stays within its memory bound (BENCHMARKS.md).
     pub async fn rebuild(self, tx: &mut Tx) -> Result<(), StoreError> {
+        if self.definitions.is_empty() {
+            return Ok(());
+        }
+        let cache: CacheSize = tx.fetch_one("PRAGMA cache_size", vec![]).await?;
+        tx.execute_script(&format!("PRAGMA cache_size = {}", cache.cache_size / 4)).await?;
         for sql in &self.definitions {
             tx.execute(sql, vec![]).await?;
         }
+        tx.execute_script(&format!("PRAGMA cache_size = {}", cache.cache_size)).await?;
         Ok(())
     }
 }
