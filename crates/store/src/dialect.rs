@@ -225,7 +225,14 @@ pub async fn refresh_statistics(db: &crate::Db) -> Result<(), StoreError> {
                     vec![],
                 )
                 .await?;
-            refresh_statistics_of(db, &tables.iter().map(|t| t.name.as_str()).collect::<Vec<_>>()).await
+            // A table at a time: each `ANALYZE` holds the single writer while it reads its table
+            // (seconds for a province's hazards), so other writes wait for one table, not all.
+            for t in &tables {
+                let mut tx = db.begin().await?;
+                refresh_statistics_in(&mut tx, &[t.name.as_str()]).await?;
+                tx.commit().await?;
+            }
+            Ok(())
         }
         Engine::Postgres => {
             db.execute("ANALYZE", vec![]).await?;
@@ -235,25 +242,17 @@ pub async fn refresh_statistics(db: &crate::Db) -> Result<(), StoreError> {
 }
 
 /// [`refresh_statistics`] for the `tables` a bulk load wrote (ordinary tables, not full-text
-/// ones), leaving the figures of the others as they are: a load into a province's database
-/// does not read its millions of untouched rows again.
-pub async fn refresh_statistics_of(db: &crate::Db, tables: &[&str]) -> Result<(), StoreError> {
+/// ones), inside its transaction: the figures commit with the rows they describe, and a load
+/// into a province's database does not read its millions of untouched rows again.
+pub async fn refresh_statistics_in(tx: &mut Tx, tables: &[&str]) -> Result<(), StoreError> {
     let quoted: Vec<String> = tables.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
-    match db.engine() {
+    match tx.engine() {
         Engine::Sqlite => {
-            // A table at a time: each `ANALYZE` holds the single writer while it reads its table
-            // (seconds for a province's hazards), so other writes wait for one table, not all.
-            for t in &quoted {
-                let mut tx = db.begin().await?;
-                tx.execute_script(&format!("ANALYZE {t};")).await?;
-                tx.commit().await?;
-            }
-            let mut tx = db.begin().await?;
-            tx.execute_script(FORGET_FTS_STATISTICS).await?;
-            tx.commit().await?;
+            let analyse: String = quoted.iter().map(|t| format!("ANALYZE {t}; ")).collect();
+            tx.execute_script(&format!("{analyse}{FORGET_FTS_STATISTICS}")).await?;
         }
         Engine::Postgres if !quoted.is_empty() => {
-            db.execute(&format!("ANALYZE {}", quoted.join(", ")), vec![]).await?;
+            tx.execute(&format!("ANALYZE {}", quoted.join(", ")), vec![]).await?;
         }
         Engine::Postgres => {}
     }

@@ -278,11 +278,12 @@ async fn run_job(
     let summary = serde_json::json!({"kind": KIND, "source": mapping.source, "files": files_json,
         "strict": job.strict, "counts": counts});
     crate::audit::record(app, &mut tx, actor, change.after(summary)).await?;
+    if job.inserted > 0 {
+        touchstone_store::dialect::refresh_statistics_in(&mut tx, &write::TABLES).await?;
+        phase("statistics taken");
+    }
     tx.commit().await?;
     phase("committed");
-    if job.inserted > 0 {
-        touchstone_store::dialect::refresh_statistics_of(&app.db, &write::TABLES).await?;
-    }
     Ok(ArchiveOutcome { outcome: Outcome { job: job.clone(), errors }, counts })
 }
 
