@@ -40,6 +40,11 @@ pub enum Error {
     /// Too many failures from one address (429).
     #[error("too many attempts; try again later")]
     TooManyAttempts { retry_after_seconds: i64 },
+    /// The database is busy with a long write (a province-scale import holds SQLite's one
+    /// writer for up to a minute) and this request's write could not wait longer (503, with
+    /// Retry-After): nothing was changed.
+    #[error("the database is busy with a long write such as an import; nothing was changed, try again shortly")]
+    Busy { retry_after_seconds: i64 },
     /// Something broke on our side (500); details go to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -66,6 +71,7 @@ impl Error {
             Error::InvalidSecondFactor => "invalid_second_factor",
             Error::AccountLocked { .. } => "account_locked",
             Error::TooManyAttempts { .. } => "too_many_attempts",
+            Error::Busy { .. } => "database_busy",
             Error::Internal(_) => "internal",
         }
     }
@@ -77,8 +83,14 @@ impl From<ValidationErrors> for Error {
     }
 }
 
+/// Seconds a client is told to wait when the database is busy.
+const BUSY_RETRY_SECONDS: i64 = 10;
+
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
+        if e.is_busy() {
+            return Error::Busy { retry_after_seconds: BUSY_RETRY_SECONDS };
+        }
         Error::Internal(e.to_string())
     }
 }
@@ -86,5 +98,19 @@ impl From<StoreError> for Error {
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Error::Internal(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_that_could_not_wait_for_the_database_is_busy_not_internal() {
+        let busy = Error::from(StoreError::Sqlx(sqlx::Error::PoolTimedOut));
+        assert!(matches!(busy, Error::Busy { retry_after_seconds } if retry_after_seconds > 0), "{busy:?}");
+        assert_eq!(busy.code(), "database_busy");
+        let broken = Error::from(StoreError::Data("bad row".into()));
+        assert!(matches!(broken, Error::Internal(_)), "{broken:?}");
     }
 }

@@ -201,8 +201,11 @@ impl Db {
                 // The one writer keeps a large page cache: a bulk import's transaction touches
                 // the credit-code index and the search index all over, and with SQLite's 2 MB
                 // default every page it revisits is read back from the WAL (ADR 0004).
+                // A write waits up to half a minute for the writer (a province-scale import
+                // holds it longer); then it is answered "busy, try again" (`app::Error::Busy`).
                 let writer = SqlitePoolOptions::new()
                     .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(30))
                     .after_release(|conn, _| Box::pin(writer_still_usable(conn)))
                     .connect_with(opts.clone().pragma("cache_size", WRITER_CACHE_KIB.to_string()))
                     .await?;
@@ -424,6 +427,26 @@ mod tests {
             renumber_placeholders("SELECT a FROM t WHERE b = ? AND c = '?' AND d = ?"),
             "SELECT a FROM t WHERE b = $1 AND c = '?' AND d = $2"
         );
+    }
+
+    #[tokio::test]
+    async fn a_write_refused_because_another_holds_sqlite_is_busy() {
+        use sqlx::Connection;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let opts = SqliteConnectOptions::from_str(&format!("sqlite:{}", dir.path().join("t.db").display()))
+            .expect("url")
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(Duration::ZERO);
+        let mut holder = sqlx::SqliteConnection::connect_with(&opts).await.expect("opens");
+        let mut other = sqlx::SqliteConnection::connect_with(&opts).await.expect("opens");
+        sqlx::query("CREATE TABLE t (x INTEGER)").execute(&mut holder).await.expect("table");
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut holder).await.expect("holds the writer");
+        let refused = sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.expect_err("locked");
+        assert!(StoreError::from(refused).is_busy());
+        assert!(StoreError::Sqlx(sqlx::Error::PoolTimedOut).is_busy());
+        let missing = sqlx::query("SELECT * FROM missing").execute(&mut holder).await.expect_err("no table");
+        assert!(!StoreError::from(missing).is_busy(), "other database errors are not busy");
     }
 
     // ADR 0011: `.cargo/config.toml` builds the bundled SQLite for a server's readers.

@@ -51,6 +51,20 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// True when the database could not be had in time: no connection came free (SQLite's one
+    /// writer held by a long import) or SQLite stayed locked past its busy timeout.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Sqlx(sqlx::Error::PoolTimedOut) => true,
+            StoreError::Sqlx(sqlx::Error::Database(e)) => {
+                // SQLITE_BUSY and SQLITE_LOCKED, with their extended codes (the low byte).
+                e.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+                    && e.code().and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| matches!(c & 0xff, 5 | 6))
+            }
+            _ => false,
+        }
+    }
+
     /// True when the error is a unique-constraint violation (a duplicate key).
     pub fn is_unique_violation(&self) -> bool {
         match self {

@@ -46,6 +46,7 @@ impl ErrorInfo {
             Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::Unauthenticated | Error::InvalidCredentials | Error::InvalidSecondFactor => StatusCode::UNAUTHORIZED,
             Error::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let english = match e {
@@ -61,7 +62,9 @@ impl ErrorInfo {
                 _ => Vec::new(),
             },
             retry_after: match e {
-                Error::TooManyAttempts { retry_after_seconds } => Some(*retry_after_seconds),
+                Error::TooManyAttempts { retry_after_seconds } | Error::Busy { retry_after_seconds } => {
+                    Some(*retry_after_seconds)
+                }
                 _ => None,
             },
             locked_until: match e {
@@ -153,5 +156,20 @@ pub fn json_envelope(info: &ErrorInfo, tr: &Tr, request_id: &str) -> ErrorBody {
                 .collect(),
             request_id: request_id.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_database_is_answered_503_with_a_time_to_retry_and_no_internals() {
+        let info = ErrorInfo::from_error(&Error::Busy { retry_after_seconds: 10 });
+        assert_eq!(info.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(info.code, "database_busy");
+        assert_eq!(info.retry_after, Some(10));
+        let res = WebError(Error::Busy { retry_after_seconds: 10 }).into_response();
+        assert_eq!(res.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("10"));
     }
 }

@@ -148,6 +148,7 @@ error-invalid-second-factor = The code is wrong or was already used.
 error-account-locked = The account is locked.
 error-locked-until = It unlocks at { $time }.
 error-too-many-attempts = Too many attempts; try again later.
+error-database-busy = The database is busy with a long write, such as an import. Nothing was changed; try again in a moment.
 error-internal = Internal error; give the request id to your administrator.
 error-database-not-empty = The target database holds data.
 error-audit-chain-broken = The audit log failed verification.

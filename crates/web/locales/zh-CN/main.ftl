@@ -148,6 +148,7 @@ error-invalid-second-factor = 验证码错误或已被使用。
 error-account-locked = 账号已锁定。
 error-locked-until = 将于 { $time } 自动解锁。
 error-too-many-attempts = 尝试次数过多，请稍后再试。
+error-database-busy = 数据库正忙于大批量写入（如导入），本次操作未生效，请稍后重试。
 error-internal = 系统内部错误，请将请求编号告知管理员。
 error-database-not-empty = 目标数据库已有数据。
 error-audit-chain-broken = 审计日志校验失败。
