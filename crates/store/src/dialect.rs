@@ -229,9 +229,12 @@ pub async fn refresh_statistics(db: &crate::Db) -> Result<(), StoreError> {
             // (seconds for a province's hazards), so other writes wait for one table, not all.
             for t in &tables {
                 let mut tx = db.begin().await?;
-                refresh_statistics_in(&mut tx, &[t.name.as_str()]).await?;
+                tx.execute_script(&analyse(&[t.name.as_str()])).await?;
                 tx.commit().await?;
             }
+            let mut tx = db.begin().await?;
+            tx.execute_script(FORGET_FTS_STATISTICS).await?;
+            tx.commit().await?;
             Ok(())
         }
         Engine::Postgres => {
@@ -245,16 +248,23 @@ pub async fn refresh_statistics(db: &crate::Db) -> Result<(), StoreError> {
 /// ones), inside its transaction: the figures commit with the rows they describe, and a load
 /// into a province's database does not read its millions of untouched rows again.
 pub async fn refresh_statistics_in(tx: &mut Tx, tables: &[&str]) -> Result<(), StoreError> {
-    let quoted: Vec<String> = tables.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
     match tx.engine() {
-        Engine::Sqlite => {
-            let analyse: String = quoted.iter().map(|t| format!("ANALYZE {t}; ")).collect();
-            tx.execute_script(&format!("{analyse}{FORGET_FTS_STATISTICS}")).await?;
-        }
-        Engine::Postgres if !quoted.is_empty() => {
+        Engine::Sqlite => tx.execute_script(&format!("{}{FORGET_FTS_STATISTICS}", analyse(tables))).await?,
+        Engine::Postgres if !tables.is_empty() => {
+            let quoted: Vec<String> = tables.iter().map(|t| quoted(t)).collect();
             tx.execute(&format!("ANALYZE {}", quoted.join(", ")), vec![]).await?;
         }
         Engine::Postgres => {}
     }
     Ok(())
+}
+
+/// SQLite's `ANALYZE` of each of `tables`, as one script.
+fn analyse(tables: &[&str]) -> String {
+    tables.iter().map(|t| format!("ANALYZE {}; ", quoted(t))).collect()
+}
+
+/// A table's name quoted as an SQL identifier.
+fn quoted(table: &str) -> String {
+    format!("\"{}\"", table.replace('"', "\"\""))
 }
