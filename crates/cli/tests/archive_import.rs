@@ -149,6 +149,8 @@ async fn the_dinesafe_extract_imports_with_the_counts_of_its_files_and_a_second_
         indexes_before,
         "every index as the migrations define it"
     );
+    // ADR 0016: written without SQLite's foreign-key checks, every reference names its row.
+    assert_eq!(touchstone_testing::dangling_references(&t.app).await, Vec::<String>::new());
     if t.app.db.engine() == touchstone_store::Engine::Sqlite {
         // The planner's figures, taken before the import commits, count its rows.
         let counted =

@@ -61,6 +61,8 @@ async fn a_gbk_file_imports_its_good_rows_reports_the_bad_ones_and_a_second_run_
     // ADR 0014: new records alone into an empty ledger, so on SQLite the import set the
     // ledger's indexes aside and built them again before committing.
     assert_eq!(touchstone_testing::index_definitions(&t.app).await, indexes_before, "every index as defined");
+    // ADR 0016: written without SQLite's foreign-key checks, every reference names its row.
+    assert_eq!(touchstone_testing::dangling_references(&t.app).await, Vec::<String>::new());
     assert!(
         output_text(&out).contains("3 inserted, 0 updated, 0 unchanged, 3 rows with errors"),
         "{}",

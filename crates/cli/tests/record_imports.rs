@@ -151,6 +151,8 @@ async fn a_gbk_product_file_imports_its_good_rows_reports_the_bad_ones_and_a_sec
     let mut admin = t.signed_in("ncx.admin").await;
     let audit = admin.get("/api/v1/audit?action=import.products").await.json();
     assert_eq!(audit["total"], 3, "one audit entry per import, not per row");
+    // ADR 0016: written without SQLite's foreign-key checks, every reference names its row.
+    assert_eq!(touchstone_testing::dangling_references(&t.app).await, Vec::<String>::new());
 }
 
 const CERTIFICATES: [&str; 8] =
@@ -251,6 +253,7 @@ async fn an_xlsx_certificate_file_upserts_by_number_refuses_other_holders_and_it
         (cert["history"][0]["to_status"].as_str(), cert["history"][0]["reason"].as_str()),
         (Some("suspended"), Some("imported"))
     );
+    assert_eq!(touchstone_testing::dangling_references(&t.app).await, Vec::<String>::new(), "ADR 0016");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

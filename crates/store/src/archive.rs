@@ -109,7 +109,8 @@ async fn insert_templated<T: Send>(
         })
         .collect();
     let head = format!(
-        "INSERT INTO {table} ({}) SELECT {} FROM (SELECT {}) AS s, (VALUES ",
+        "{} {table} ({}) SELECT {} FROM (SELECT {}) AS s, (VALUES ",
+        tx.insert_into(),
         columns.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", "),
         select.join(", "),
         if shared.is_empty() {

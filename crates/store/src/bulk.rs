@@ -1,5 +1,6 @@
 //! Multi-row `INSERT`s for bulk writes (imports, generation): one statement per chunk of rows
-//! instead of one per row, the same text on both engines; and, on SQLite, a table's secondary
+//! instead of one per row, the same text on both engines (but for SQLite's `OR FAIL` in a bulk
+//! transaction, `Tx::insert_into`); and, on SQLite, a table's secondary
 //! indexes set aside while a load at least doubles it, then built again in the same transaction.
 
 use crate::{Arg, Engine, StoreError, Tx};
@@ -26,7 +27,7 @@ pub async fn insert_all<T: Insert>(tx: &mut Tx, rows: &[T]) -> Result<u64, Store
 pub async fn insert_rows(tx: &mut Tx, table: &str, columns: &[&str], rows: Vec<Vec<Arg>>) -> Result<u64, StoreError> {
     let per_statement = (MAX_PARAMS / columns.len().max(1)).max(1);
     let one = format!("({})", vec!["?"; columns.len()].join(", "));
-    let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    let head = format!("{} {table} ({}) VALUES ", tx.insert_into(), columns.join(", "));
     let mut written = 0;
     let mut chunk: Vec<Arg> = Vec::with_capacity(per_statement * columns.len());
     let mut count = 0;

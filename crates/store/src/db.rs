@@ -154,14 +154,16 @@ const PAGE_SIZE: u32 = 16 * 1024;
 /// `.cargo/config.toml` (its default, 2 GiB, would leave a province's indexes unmapped).
 const READER_MMAP_BYTES: i64 = 1 << 40;
 
-/// Whether the SQLite writer can go back to the pool: not if sqlx still counts a transaction
-/// on it once the dropped transaction's `ROLLBACK` has run (the ping waits for it). SQLite
-/// ends a transaction by itself after some errors (a full disk, an I/O error); sqlx's
+/// Makes the SQLite writer as the pool opened it before it goes back: foreign-key checks on
+/// again (a bulk load's transaction turned them off, [`Db::begin_bulk`]). Returns whether it
+/// can go back at all: not if sqlx still counts a transaction on it once the dropped
+/// transaction's `ROLLBACK` has run (the `PRAGMA` waits for it, as any statement would).
+/// SQLite ends a transaction by itself after some errors (a full disk, an I/O error); sqlx's
 /// `ROLLBACK` then fails and it keeps counting the transaction (transact-rs/sqlx#4031), so
 /// every later `BEGIN` on the connection would fail. The pool opens a new one instead.
-async fn writer_still_usable(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+async fn restore_writer(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
     use sqlx::Connection;
-    conn.ping().await?;
+    sqlx::raw_sql("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
     let usable = !conn.is_in_transaction();
     if !usable {
         tracing::warn!("the SQLite writer's transaction ended without sqlx: the connection is replaced");
@@ -171,14 +173,19 @@ async fn writer_still_usable(conn: &mut sqlx::SqliteConnection) -> Result<bool, 
 
 /// An open write transaction on either engine.
 pub enum Tx {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    /// `bulk`: begun by [`Db::begin_bulk`].
+    Sqlite {
+        tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+        bulk: bool,
+    },
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
 impl std::fmt::Debug for Tx {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Tx::Sqlite(_) => "Tx::Sqlite",
+            Tx::Sqlite { bulk: false, .. } => "Tx::Sqlite",
+            Tx::Sqlite { bulk: true, .. } => "Tx::Sqlite (bulk)",
             Tx::Postgres(_) => "Tx::Postgres",
         })
     }
@@ -206,7 +213,7 @@ impl Db {
                 let writer = SqlitePoolOptions::new()
                     .max_connections(1)
                     .acquire_timeout(Duration::from_secs(30))
-                    .after_release(|conn, _| Box::pin(writer_still_usable(conn)))
+                    .after_release(|conn, _| Box::pin(restore_writer(conn)))
                     .connect_with(opts.clone().pragma("cache_size", WRITER_CACHE_KIB.to_string()))
                     .await?;
                 // Readers map the whole file into memory rather than copying each page with
@@ -257,8 +264,29 @@ impl Db {
     /// so no transaction fails half-way with SQLITE_BUSY).
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         match self {
-            Db::Sqlite { writer, .. } => Ok(Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Sqlite { writer, .. } => {
+                Ok(Tx::Sqlite { tx: writer.begin_with("BEGIN IMMEDIATE").await?, bulk: false })
+            }
             Db::Postgres { primary, .. } => Ok(Tx::Postgres(primary.begin().await?)),
+        }
+    }
+
+    /// Starts a bulk load's write transaction (imports, generation): as [`Db::begin`], but on
+    /// SQLite without the engine's foreign-key checks, and with multi-row inserts that stop
+    /// at a failing row instead of undoing the statement's earlier rows ([`Tx::insert_into`]).
+    /// Both are per-row work a bulk load does not need, and together they spared SQLite a
+    /// statement journal of every page each statement touched (ADR 0016). In exchange its
+    /// writer gives the transaction up at the first error, and writes only references to rows
+    /// it wrote itself or found inside the transaction (or that nothing deletes). The checks
+    /// come back before the writer serves anyone else (`restore_writer`). PostgreSQL checks
+    /// everything as usual.
+    pub async fn begin_bulk(&self) -> Result<Tx, StoreError> {
+        match self {
+            Db::Sqlite { writer, .. } => Ok(Tx::Sqlite {
+                tx: writer.begin_with("PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE").await?,
+                bulk: true,
+            }),
+            Db::Postgres { .. } => self.begin().await,
         }
     }
 
@@ -362,35 +390,35 @@ impl Db {
 impl Tx {
     pub fn engine(&self) -> Engine {
         match self {
-            Tx::Sqlite(_) => Engine::Sqlite,
+            Tx::Sqlite { .. } => Engine::Sqlite,
             Tx::Postgres(_) => Engine::Postgres,
         }
     }
 
     pub async fn fetch_all<T: Row>(&mut self, sql: &str, args: Vec<Arg>) -> Result<Vec<T>, StoreError> {
         Ok(match self {
-            Tx::Sqlite(tx) => run!(&mut **tx, Sqlite, sql, args, fetch_all, T)?,
+            Tx::Sqlite { tx, .. } => run!(&mut **tx, Sqlite, sql, args, fetch_all, T)?,
             Tx::Postgres(tx) => run!(&mut **tx, Postgres, sql, args, fetch_all, T)?,
         })
     }
 
     pub async fn fetch_optional<T: Row>(&mut self, sql: &str, args: Vec<Arg>) -> Result<Option<T>, StoreError> {
         Ok(match self {
-            Tx::Sqlite(tx) => run!(&mut **tx, Sqlite, sql, args, fetch_optional, T)?,
+            Tx::Sqlite { tx, .. } => run!(&mut **tx, Sqlite, sql, args, fetch_optional, T)?,
             Tx::Postgres(tx) => run!(&mut **tx, Postgres, sql, args, fetch_optional, T)?,
         })
     }
 
     pub async fn fetch_one<T: Row>(&mut self, sql: &str, args: Vec<Arg>) -> Result<T, StoreError> {
         Ok(match self {
-            Tx::Sqlite(tx) => run!(&mut **tx, Sqlite, sql, args, fetch_one, T)?,
+            Tx::Sqlite { tx, .. } => run!(&mut **tx, Sqlite, sql, args, fetch_one, T)?,
             Tx::Postgres(tx) => run!(&mut **tx, Postgres, sql, args, fetch_one, T)?,
         })
     }
 
     pub async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, StoreError> {
         Ok(match self {
-            Tx::Sqlite(tx) => exec!(&mut **tx, Sqlite, sql, args)?,
+            Tx::Sqlite { tx, .. } => exec!(&mut **tx, Sqlite, sql, args)?,
             Tx::Postgres(tx) => exec!(&mut **tx, Postgres, sql, args)?,
         })
     }
@@ -398,7 +426,7 @@ impl Tx {
     /// Runs a multi-statement script without parameters (migrations).
     pub async fn execute_script(&mut self, sql: &str) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(tx) => {
+            Tx::Sqlite { tx, .. } => {
                 sqlx::raw_sql(AssertSqlSafe(sql.to_string())).execute(&mut **tx).await?;
             }
             Tx::Postgres(tx) => {
@@ -408,9 +436,18 @@ impl Tx {
         Ok(())
     }
 
+    /// How a multi-row insert begins: `INSERT OR FAIL INTO` in a bulk transaction on SQLite
+    /// ([`Db::begin_bulk`]), `INSERT INTO` otherwise.
+    pub fn insert_into(&self) -> &'static str {
+        match self {
+            Tx::Sqlite { bulk: true, .. } => "INSERT OR FAIL INTO",
+            _ => "INSERT INTO",
+        }
+    }
+
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Sqlite { tx, .. } => tx.commit().await?,
             Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
@@ -504,6 +541,38 @@ mod tests {
         }
         let rows: Vec<N> = db.fetch_all("SELECT n FROM t ORDER BY n", vec![]).await.expect("reads");
         assert_eq!(rows.iter().map(|r| r.n).collect::<Vec<_>>(), vec![2], "only the committed write");
+    }
+
+    // ADR 0016: a bulk load's transaction runs without the engine's foreign-key checks, and
+    // every other write — the next one on the same single writer included — has them.
+    #[tokio::test]
+    async fn a_bulk_transaction_skips_foreign_key_checks_and_the_writes_after_it_have_them_again() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()), None).await.expect("opens");
+        db.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)", vec![]).await.expect("parent");
+        db.execute("CREATE TABLE child (parent_id INTEGER NOT NULL REFERENCES parent(id))", vec![])
+            .await
+            .expect("child");
+        let orphan = "INSERT INTO child (parent_id) VALUES (7)";
+
+        let mut tx = db.begin().await.expect("begins");
+        assert_eq!(tx.insert_into(), "INSERT INTO");
+        let refused = tx.execute(orphan, vec![]).await.expect_err("an ordinary write is checked");
+        assert!(refused.to_string().contains("FOREIGN KEY"), "{refused}");
+        drop(tx);
+
+        for ends in ["commit", "rollback"] {
+            let mut tx = db.begin_bulk().await.expect("a bulk load begins");
+            assert_eq!(tx.insert_into(), "INSERT OR FAIL INTO");
+            tx.execute(orphan, vec![]).await.expect("the bulk load's own references are not checked");
+            match ends {
+                "commit" => tx.commit().await.expect("commits"),
+                _ => drop(tx),
+            }
+            let mut tx = db.begin().await.expect("the writer begins again");
+            let refused = tx.execute(orphan, vec![]).await.expect_err("checked again");
+            assert!(refused.to_string().contains("FOREIGN KEY"), "after a {ends}: {refused}");
+        }
     }
 
     #[test]

@@ -420,6 +420,25 @@ pub fn search_doc(e: &EnterpriseRow, categories: &[String]) -> Doc {
     Doc::of(e.id, &fields, categories, &[])
 }
 
+/// How many of `ids` (distinct) are registered, as `tx` sees them: a bulk load writing
+/// references to enterprises it found before its transaction checks they are still there
+/// (`Db::begin_bulk`).
+pub async fn count_registered(tx: &mut Tx, ids: &[Uuid]) -> Result<usize, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Count {
+        n: i64,
+    }
+    let mut registered = 0;
+    for chunk in ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let args: Vec<Arg> = chunk.iter().map(|id| Arg::from(*id)).collect();
+        let c: Count =
+            tx.fetch_one(&format!("SELECT COUNT(*) AS n FROM enterprises WHERE id IN ({marks})"), args).await?;
+        registered += c.n as usize;
+    }
+    Ok(registered)
+}
+
 /// Unscoped: the registered enterprises among `codes` (imports decide insert or update).
 pub async fn by_usccs(db: &Db, codes: &[String]) -> Result<Vec<EnterpriseRow>, StoreError> {
     let mut out = Vec::with_capacity(codes.len());

@@ -345,6 +345,24 @@ pub async fn index_definitions(app: &App) -> Vec<(String, String)> {
     rows.into_iter().map(|i| (i.name, i.definition)).collect()
 }
 
+/// Every row whose reference names no row (SQLite's `PRAGMA foreign_key_check`), as
+/// "table → parent": a bulk load writes its references unchecked there (ADR 0016) and must
+/// leave none dangling. PostgreSQL checks every write, so there are none to find.
+pub async fn dangling_references(app: &App) -> Vec<String> {
+    #[derive(sqlx::FromRow)]
+    struct Dangling {
+        #[sqlx(rename = "table")]
+        child: String,
+        parent: String,
+    }
+    if app.db.engine() == touchstone_store::Engine::Postgres {
+        return Vec::new();
+    }
+    let rows: Vec<Dangling> =
+        app.db.fetch_all("SELECT \"table\", parent FROM pragma_foreign_key_check", vec![]).await.expect("checks");
+    rows.into_iter().map(|d| format!("{} → {}", d.child, d.parent)).collect()
+}
+
 /// The path of the built `touchstone` binary next to the test executable.
 pub fn touchstone_bin() -> PathBuf {
     if let Ok(p) = std::env::var("CARGO_BIN_EXE_touchstone") {

@@ -554,7 +554,9 @@ async fn run_kind<K: Importer>(
     }
     store::set_progress(&app.db, job.id, "applying", total, total, job.updated_at).await?;
     let mut batches = stage_batches::<K>(open::<K>(path)?, actor, job.id, &today, now, Some(bad_lines));
-    let mut tx = app.db.begin().await?;
+    // Unchecked references (`begin_bulk`): each chunk is planned while this transaction holds
+    // the writer, so what it found registered stays so until the commit.
+    let mut tx = app.db.begin_bulk().await?;
     // Only a load of new records alone: an update finds its contacts and history through the
     // very indexes that would be set aside.
     let loads: Vec<(&'static str, usize)> = match planned_updates {

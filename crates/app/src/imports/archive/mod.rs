@@ -245,7 +245,7 @@ async fn run_job(
     }
     jobs::set_progress(&app.db, job.id, "applying", rows, rows, job.updated_at).await?;
     app.db.set_temp_in_memory(true).await?;
-    let mut tx = app.db.begin().await?;
+    let mut tx = app.db.begin_bulk().await?;
     // The files are hashed again while the rows are written: they must be the files the job
     // was created with, from before they were read until after.
     let rehash = {

@@ -95,6 +95,15 @@ pub(crate) async fn apply(
     for (key, (id, region)) in &plan.known_establishments {
         enterprise_of.insert(key, (*id, region, ""));
     }
+    // The enterprises found before the transaction must still be there: the transaction
+    // writes references to them unchecked (`begin_bulk`).
+    let mut found_before: Vec<Uuid> = enterprise_of.values().map(|(id, _, _)| *id).collect();
+    found_before.extend(plan.linked.values());
+    found_before.sort_unstable();
+    found_before.dedup();
+    if touchstone_store::enterprises::count_registered(tx, &found_before).await? != found_before.len() {
+        return Err(super::super::moved("an enterprise of this archive", "was removed"));
+    }
     let mut new_enterprises: Vec<NewEnterprise> = Vec::new();
     let mut keys = Vec::new();
     for (i, e) in staged.establishments.iter().enumerate() {
