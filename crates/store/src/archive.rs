@@ -64,9 +64,6 @@ pub async fn findings(db: &Db, source: &str) -> Result<Vec<KnownFinding>, StoreE
     .await
 }
 
-/// Parameters per statement, as in `bulk::insert_rows`.
-const MAX_PARAMS: usize = 4_000;
-
 /// What every row of a load gives a column.
 #[derive(Debug, Clone, Copy)]
 enum Value {
@@ -95,7 +92,7 @@ async fn insert_templated<T: Send>(
     to_args: impl Fn(T, &mut Vec<Arg>) + Send,
 ) -> Result<u64, StoreError> {
     let params = columns.iter().filter(|(_, v)| matches!(v, Value::Row)).count().max(1);
-    let per_statement = (MAX_PARAMS / params).max(1);
+    let per_statement = (crate::bulk::MAX_PARAMS / params).max(1);
     let mut row_column = 0;
     let select: Vec<String> = columns
         .iter()

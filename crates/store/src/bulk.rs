@@ -5,9 +5,11 @@
 
 use crate::{Arg, Engine, StoreError, Tx};
 
-/// Parameters per statement: far below SQLite's and PostgreSQL's limits, large enough that
-/// statement overhead stops mattering.
-const MAX_PARAMS: usize = 4_000;
+/// Parameters per statement: half SQLite's limit (32,766) and a quarter of PostgreSQL's
+/// (65,535), about a thousand rows of a narrow table. Each statement costs a round trip to the
+/// connection's thread and, on SQLite, a statement journal outside bulk transactions; 4,000
+/// made the archive import's writes about 4 % slower (BENCHMARKS.md, session 16).
+pub(crate) const MAX_PARAMS: usize = 16_000;
 
 /// A row written with multi-row `INSERT`s: its table, its columns, and its values in their order.
 pub trait Insert {
