@@ -128,14 +128,16 @@ async fn insert_templated<T: Send>(
             count += 1;
         }
         debug_assert_eq!(args.len(), shared.len() + count * params);
-        (count > 0).then(|| (format!("{head}{}) AS v", vec![one.as_str(); count].join(", ")), args))
+        let full = count == per_statement;
+        (count > 0).then(|| (format!("{head}{}) AS v", vec![one.as_str(); count].join(", ")), args, full))
     };
     let mut written = 0;
     let mut statement = next_statement();
-    while let Some((sql, args)) = statement {
+    while let Some((sql, args, full)) = statement {
         // The next statement's parameters are made while the database runs this one (the
         // future polled first hands its statement to the connection's thread, then waits).
-        let (done, following) = tokio::join!(tx.execute(&sql, args), async { next_statement() });
+        let (done, following) =
+            tokio::join!(crate::bulk::execute_rows(tx, &sql, args, full), async { next_statement() });
         written += done?;
         statement = following;
     }

@@ -40,11 +40,21 @@ pub async fn insert_rows(tx: &mut Tx, table: &str, columns: &[&str], rows: Vec<V
         count += 1;
         if count == per_statement || rows.peek().is_none() {
             let sql = format!("{head}{}", vec![one.as_str(); count].join(", "));
-            written += tx.execute(&sql, std::mem::take(&mut chunk)).await?;
+            written += execute_rows(tx, &sql, std::mem::take(&mut chunk), count == per_statement).await?;
             count = 0;
         }
     }
     Ok(written)
+}
+
+/// Runs one multi-row insert: a `full` one (as many rows as a statement takes) is prepared once
+/// and kept; a shorter one — a load's last, whose length varies from load to load — is not
+/// (`Tx::execute_once`).
+pub(crate) async fn execute_rows(tx: &mut Tx, sql: &str, args: Vec<Arg>, full: bool) -> Result<u64, StoreError> {
+    match full {
+        true => tx.execute(sql, args).await,
+        false => tx.execute_once(sql, args).await,
+    }
 }
 
 /// The secondary indexes of a table, dropped inside a bulk load's transaction so that its rows

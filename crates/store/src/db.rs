@@ -122,12 +122,19 @@ macro_rules! run {
 }
 
 macro_rules! exec {
-    ($conn:expr, $engine:ident, $sql:expr, $args:expr) => {{
+    ($conn:expr, $engine:ident, $sql:expr, $args:expr) => {
+        exec!($conn, $engine, $sql, $args, true)
+    };
+    // `persistent`: whether the prepared statement stays in the connection's cache.
+    ($conn:expr, $engine:ident, $sql:expr, $args:expr, $persistent:expr) => {{
         let sql = match stringify!($engine) {
             "Postgres" => renumber_placeholders($sql),
             _ => $sql.to_string(),
         };
-        bind_all!(sqlx::query(AssertSqlSafe(sql)), $args).execute($conn).await.map(|r| r.rows_affected())
+        bind_all!(sqlx::query(AssertSqlSafe(sql)).persistent($persistent), $args)
+            .execute($conn)
+            .await
+            .map(|r| r.rows_affected())
     }};
 }
 
@@ -420,6 +427,17 @@ impl Tx {
         Ok(match self {
             Tx::Sqlite { tx, .. } => exec!(&mut **tx, Sqlite, sql, args)?,
             Tx::Postgres(tx) => exec!(&mut **tx, Postgres, sql, args)?,
+        })
+    }
+
+    /// [`Tx::execute`] for a statement seldom run twice, such as a bulk load's last and
+    /// shorter multi-row insert: prepared for this execution alone and not kept in the
+    /// connection's statement cache, where a hundred such statements of thousands of
+    /// parameters each held 90 MiB of a million-row import (BENCHMARKS.md, session 16).
+    pub async fn execute_once(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, StoreError> {
+        Ok(match self {
+            Tx::Sqlite { tx, .. } => exec!(&mut **tx, Sqlite, sql, args, false)?,
+            Tx::Postgres(tx) => exec!(&mut **tx, Postgres, sql, args, false)?,
         })
     }
 
