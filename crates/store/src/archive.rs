@@ -128,16 +128,15 @@ async fn insert_templated<T: Send>(
             count += 1;
         }
         debug_assert_eq!(args.len(), shared.len() + count * params);
-        let full = count == per_statement;
-        (count > 0).then(|| (format!("{head}{}) AS v", vec![one.as_str(); count].join(", ")), args, full))
+        (count > 0).then(|| (format!("{head}{}) AS v", vec![one.as_str(); count].join(", ")), args, count))
     };
     let mut written = 0;
     let mut statement = next_statement();
-    while let Some((sql, args, full)) = statement {
+    while let Some((sql, args, count)) = statement {
         // The next statement's parameters are made while the database runs this one (the
         // future polled first hands its statement to the connection's thread, then waits).
         let (done, following) =
-            tokio::join!(crate::bulk::execute_rows(tx, &sql, args, full), async { next_statement() });
+            tokio::join!(crate::bulk::execute_rows(tx, &sql, args, count, per_statement), async { next_statement() });
         written += done?;
         statement = following;
     }

@@ -40,18 +40,26 @@ pub async fn insert_rows(tx: &mut Tx, table: &str, columns: &[&str], rows: Vec<V
         count += 1;
         if count == per_statement || rows.peek().is_none() {
             let sql = format!("{head}{}", vec![one.as_str(); count].join(", "));
-            written += execute_rows(tx, &sql, std::mem::take(&mut chunk), count == per_statement).await?;
+            written += execute_rows(tx, &sql, std::mem::take(&mut chunk), count, per_statement).await?;
             count = 0;
         }
     }
     Ok(written)
 }
 
-/// Runs one multi-row insert: a `full` one (as many rows as a statement takes) is prepared once
-/// and kept; a shorter one — a load's last, whose length varies from load to load — is not
+/// Runs one insert of `rows` rows, where a statement takes at most `per_statement`. It stays
+/// prepared in the connection's cache when its length recurs — a full statement, or a single
+/// row (the everyday insert of one record) — and is prepared for this execution alone
+/// otherwise: a load's shorter last statement varies in length from load to load
 /// (`Tx::execute_once`).
-pub(crate) async fn execute_rows(tx: &mut Tx, sql: &str, args: Vec<Arg>, full: bool) -> Result<u64, StoreError> {
-    match full {
+pub(crate) async fn execute_rows(
+    tx: &mut Tx,
+    sql: &str,
+    args: Vec<Arg>,
+    rows: usize,
+    per_statement: usize,
+) -> Result<u64, StoreError> {
+    match rows == per_statement || rows == 1 {
         true => tx.execute(sql, args).await,
         false => tx.execute_once(sql, args).await,
     }
@@ -133,5 +141,45 @@ impl SetAside {
         }
         tx.execute_script(&format!("PRAGMA cache_size = {}", cache.cache_size)).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Db;
+
+    fn statements_cached(tx: &Tx) -> usize {
+        use sqlx::Connection;
+        match tx {
+            Tx::Sqlite { tx, .. } => tx.cached_statements_size(),
+            Tx::Postgres(tx) => tx.cached_statements_size(),
+        }
+    }
+
+    // A million-row import's chunks each end with an insert of a different length; cached, a
+    // hundred of them held 90 MiB (BENCHMARKS.md, session 16).
+    #[tokio::test]
+    async fn full_and_single_row_inserts_stay_prepared_and_a_loads_shorter_last_insert_does_not() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Db::connect(&format!("sqlite:{}", dir.path().join("t.db").display()), None).await.expect("opens");
+        db.execute("CREATE TABLE t (a INTEGER NOT NULL, b TEXT NOT NULL)", vec![]).await.expect("table");
+        let rows = |n: usize| (0..n).map(|i| crate::args![i as i64, format!("row {i}")]).collect::<Vec<_>>();
+        let per_statement = MAX_PARAMS / 2;
+        let mut tx = db.begin_bulk().await.expect("begins");
+        let before = statements_cached(&tx);
+        insert_rows(&mut tx, "t", &["a", "b"], rows(1)).await.expect("one row");
+        insert_rows(&mut tx, "t", &["a", "b"], rows(1)).await.expect("one row again");
+        assert_eq!(statements_cached(&tx), before + 1, "one single-row statement, kept and reused");
+        insert_rows(&mut tx, "t", &["a", "b"], rows(per_statement + 3)).await.expect("a full and a short statement");
+        insert_rows(&mut tx, "t", &["a", "b"], rows(per_statement + 7)).await.expect("again, another short one");
+        assert_eq!(statements_cached(&tx), before + 2, "the full statement kept, neither short one");
+        tx.commit().await.expect("commits");
+        #[derive(sqlx::FromRow)]
+        struct N {
+            n: i64,
+        }
+        let n: Vec<N> = db.fetch_all("SELECT COUNT(*) AS n FROM t", vec![]).await.expect("counts");
+        assert_eq!(n[0].n as usize, 2 + 2 * per_statement + 10, "every row written");
     }
 }
