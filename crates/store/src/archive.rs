@@ -3,6 +3,7 @@
 //! — archived inspections, hazards with their events, historic enforcement records — in
 //! multi-row statements. No rules here: `domain::archive` and the app decide.
 
+use crate::list::Count;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -141,11 +142,6 @@ async fn insert_templated<T: Send>(
         statement = following;
     }
     Ok(written)
-}
-
-#[derive(sqlx::FromRow)]
-struct Count {
-    n: i64,
 }
 
 /// How many numbers of the series `prefix` `table` holds (call after locking the table), as

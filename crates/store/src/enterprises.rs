@@ -424,15 +424,11 @@ pub fn search_doc(e: &EnterpriseRow, categories: &[String]) -> Doc {
 /// references to enterprises it found before its transaction checks they are still there
 /// (`Db::begin_bulk`).
 pub async fn count_registered(tx: &mut Tx, ids: &[Uuid]) -> Result<usize, StoreError> {
-    #[derive(sqlx::FromRow)]
-    struct Count {
-        n: i64,
-    }
     let mut registered = 0;
     for chunk in ids.chunks(500) {
         let marks = vec!["?"; chunk.len()].join(", ");
         let args: Vec<Arg> = chunk.iter().map(|id| Arg::from(*id)).collect();
-        let c: Count =
+        let c: crate::list::Count =
             tx.fetch_one(&format!("SELECT COUNT(*) AS n FROM enterprises WHERE id IN ({marks})"), args).await?;
         registered += c.n as usize;
     }

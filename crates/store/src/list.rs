@@ -49,9 +49,10 @@ impl Window {
     }
 }
 
+/// A `COUNT(*) AS n`.
 #[derive(sqlx::FromRow)]
-struct Count {
-    n: i64,
+pub(crate) struct Count {
+    pub(crate) n: i64,
 }
 
 /// `SELECT COUNT(*) {from_where}`.

@@ -2,6 +2,7 @@
 //! per user. A notification's `dedup_key` is unique, so a sweep repeated on any node sends
 //! each one once.
 
+use crate::list::Count;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -87,11 +88,6 @@ pub async fn inbox(db: &Db, r: &Reader, unread_only: bool, window: &Window) -> R
         from_where.push_str(" AND nr.read_at IS NULL");
     }
     fetch_page(db, &format!("{COLUMNS}, nr.read_at AS read_at"), &from_where, all, window, "n.id").await
-}
-
-#[derive(sqlx::FromRow)]
-struct Count {
-    n: i64,
 }
 
 /// How many of the reader's notifications are unread (the badge).

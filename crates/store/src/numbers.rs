@@ -1,12 +1,8 @@
 //! Human-readable document numbers beside the UUID keys (`YH-360121-2026-000042`): the next
 //! number of a series, taken under the table's write lock so two writers never share one.
 
+use crate::list::Count;
 use crate::{StoreError, Tx, args};
-
-#[derive(sqlx::FromRow)]
-struct Count {
-    n: i64,
-}
 
 /// The next number `prefix` + sequence (zero-padded to `width`) in `table`'s `number` column.
 /// Locks the table for the rest of the transaction.
