@@ -572,11 +572,13 @@ async fn draw_hazard(
         version: 1,
         created_at: day_at(found, 10),
         updated_at: day_at(found, 10),
+        state_changed_at: day_at(found, 10),
         updated_by: "generator".into(),
     };
     let events = hazard_history(rng, &mut row, found, as_of, lagging, on_spot, finder);
     row.version = events.len() as i64;
     row.updated_at = events.last().map(|e| e.at).unwrap_or(row.created_at);
+    row.state_changed_at = row.updated_at;
     let n = events.len();
     rows.hazards.push(row);
     rows.events.extend(events);

@@ -322,6 +322,7 @@ pub(crate) async fn write_new(app: &App, tx: &mut Tx, actor: &Actor, new: NewHaz
         version: 1,
         created_at: now,
         updated_at: now,
+        state_changed_at: now,
         updated_by: actor.username.clone(),
     };
     let mut events = vec![event(app, actor, &row, 1, EVENT_RECORD, None, Status::Open, None)];
@@ -353,6 +354,7 @@ pub(crate) async fn write_new(app: &App, tx: &mut Tx, actor: &Actor, new: NewHaz
             Some(plan),
         ));
     }
+    row.state_changed_at = events.iter().map(|e| e.at).max().unwrap_or(now);
     store::insert(tx, &row).await?;
     for e in &events {
         store::insert_event(tx, e).await?;
@@ -592,6 +594,7 @@ pub async fn step(app: &App, actor: &Actor, id: Uuid, input: StepInput) -> Resul
     ev.deadline_before = deadline_before;
     ev.deadline_after = deadline_after;
     ev.attachment_ids = (!attachment_ids.is_empty()).then(|| attachment_ids.join(" "));
+    next.state_changed_at = ev.at;
     if !store::update(&mut tx, &next, input.version).await? {
         return Err(stale(&locked.updated_by, locked.updated_at));
     }

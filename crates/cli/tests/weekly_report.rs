@@ -604,6 +604,17 @@ async fn every_weekly_figure_matches_an_independent_computation_and_a_past_week_
     // closes down, 辛 resumes operating. None of it changes W18.
     go(&clock, &t, "2022-05-12", 10);
     insps.push(insert_inspection(&t, &a2, campaign_id, "2022-05-12").await);
+    // 己's hazard, due 05-05 and still open, is escalated: the row changes, its state does not.
+    let mut neighbour = t.signed_in("xj.officer").await;
+    let before = neighbour.get(&format!("/api/v1/hazards/{h3}")).await.json();
+    assert_eq!(touchstone_app::hazards::sweep(&t.app).await.expect("sweep").escalations, 1);
+    let mut neighbour = t.signed_in("xj.officer").await;
+    let after = neighbour.get(&format!("/api/v1/hazards/{h3}")).await.json();
+    assert_eq!(after["escalations"], 1, "{after}");
+    assert!(after["updated_at"].as_i64() > before["updated_at"].as_i64(), "{after}");
+    assert_eq!(after["state_changed_at"], before["state_changed_at"], "an escalation changes no state: {after}");
+    let last_step = before["events"].as_array().and_then(|e| e.last()).expect("events")["at"].clone();
+    assert_eq!(before["state_changed_at"], last_step, "the instant of its last step: {before}");
     let mut county = t.signed_in("ncx.officer").await;
     step(&mut county, &h2, "plan", 1).await;
     go(&clock, &t, "2022-05-16", 10);

@@ -306,7 +306,7 @@ pub struct HazardRow {
 }
 
 pub async fn insert_hazards(tx: &mut Tx, load: &Load, rows: Vec<HazardRow>) -> Result<u64, StoreError> {
-    const COLUMNS: [Column; 26] = [
+    const COLUMNS: [Column; 27] = [
         ("id", Value::Row),
         ("number", Value::Row),
         ("enterprise_id", Value::Row),
@@ -332,6 +332,7 @@ pub async fn insert_hazards(tx: &mut Tx, load: &Load, rows: Vec<HazardRow>) -> R
         ("version", Value::Sql("1")),
         ("created_at", AT),
         ("updated_at", AT),
+        ("state_changed_at", AT),
         ("updated_by", USERNAME),
     ];
     insert_templated(tx, "hazards", &COLUMNS, load.shared(), rows, |r, a| {

@@ -67,7 +67,13 @@ pub struct HazardRow {
     pub closed_on: Option<String>,
     pub version: i64,
     pub created_at: i64,
+    /// When the row last changed, an escalation included.
     pub updated_at: i64,
+    /// When its status, deadline or closing last changed: the instant of its last event other
+    /// than an escalation (which changes neither). The "as of" rules read a hazard's history
+    /// only when this falls after the instant asked about ([`status_as_of`]), so the sweep's
+    /// escalations of long-overdue hazards do not send a report to their histories.
+    pub state_changed_at: i64,
     pub updated_by: String,
 }
 
@@ -114,7 +120,7 @@ const COLUMNS: &str = "h.id, h.number, h.enterprise_id, h.region_code, h.campaig
      h.category_code, h.product, h.level, h.description, h.legal_basis, h.found_on, h.deadline, h.original_deadline, \
      h.responsible_person, h.found_by, h.found_by_names, h.status, h.plan, h.evidence_submitted_on, \
      h.extension_requested_to, h.extensions_granted, h.escalations, h.escalated_to, h.escalation_due_on, h.referred_to_case, \
-     h.closed_because, h.closed_on, h.version, h.created_at, h.updated_at, h.updated_by";
+     h.closed_because, h.closed_on, h.version, h.created_at, h.updated_at, h.state_changed_at, h.updated_by";
 
 const EVENT_COLUMNS: &str = "ev.id, ev.hazard_id, ev.seq, ev.action, ev.from_status, ev.to_status, ev.at, ev.on_date, \
      ev.actor_id, ev.actor_name, ev.on_behalf, ev.note, ev.deadline_before, ev.deadline_after, ev.attachment_ids, \
@@ -172,6 +178,7 @@ impl Insert for HazardRow {
         "version",
         "created_at",
         "updated_at",
+        "state_changed_at",
         "updated_by",
     ];
 
@@ -210,6 +217,7 @@ impl Insert for HazardRow {
             h.version,
             h.created_at,
             h.updated_at,
+            h.state_changed_at,
             &h.updated_by
         ]
     }
@@ -226,11 +234,11 @@ pub async fn update(tx: &mut Tx, h: &HazardRow, expected: i64) -> Result<bool, S
         .execute(
             "UPDATE hazards SET deadline = ?, status = ?, plan = ?, evidence_submitted_on = ?, extension_requested_to = ?, \
              extensions_granted = ?, escalations = ?, escalated_to = ?, escalation_due_on = ?, referred_to_case = ?, closed_because = ?, closed_on = ?, \
-             version = ?, updated_at = ?, updated_by = ? WHERE id = ? AND version = ?",
+             version = ?, updated_at = ?, state_changed_at = ?, updated_by = ? WHERE id = ? AND version = ?",
             args![
                 &h.deadline, &h.status, h.plan.clone(), h.evidence_submitted_on.clone(), h.extension_requested_to.clone(),
                 h.extensions_granted, h.escalations, h.escalated_to, h.escalation_due_on.clone(), h.referred_to_case, h.closed_because.clone(),
-                h.closed_on.clone(), h.version, h.updated_at, &h.updated_by, h.id, expected
+                h.closed_on.clone(), h.version, h.updated_at, h.state_changed_at, &h.updated_by, h.id, expected
             ],
         )
         .await?;
@@ -511,12 +519,12 @@ pub async fn reviews_waiting_since(db: &Db, before: &str, limit: i64) -> Result<
 /// `known_before` and taking effect before D: an event takes effect on its own date, except
 /// a closing, which takes effect on the hazard's `closed_on` (the found date when corrected on
 /// the spot). A hazard found before D but recorded later, with no step before D, was open.
-/// Shortcut: a row not changed since before both instants has its current status.
-/// `(sql, args)`.
+/// Shortcut: a hazard whose state has not changed since before both instants
+/// ([`HazardRow::state_changed_at`]) has its current status. `(sql, args)`.
 pub(crate) fn status_as_of(a: &str, cutoff_date: &str, cutoff_at: i64, known_before: i64) -> (String, Vec<Arg>) {
     (
         format!(
-            "(CASE WHEN {a}.updated_at < ? THEN {a}.status ELSE COALESCE((SELECT ev.to_status FROM hazard_events ev \
+            "(CASE WHEN {a}.state_changed_at < ? THEN {a}.status ELSE COALESCE((SELECT ev.to_status FROM hazard_events ev \
              WHERE ev.hazard_id = {a}.id AND ev.at < ? AND (CASE WHEN ev.to_status = 'closed' THEN {a}.closed_on ELSE ev.on_date END) < ? \
              ORDER BY ev.seq DESC LIMIT 1), 'open') END)"
         ),
@@ -530,7 +538,7 @@ pub(crate) fn status_as_of(a: &str, cutoff_date: &str, cutoff_at: i64, known_bef
 pub(crate) fn deadline_as_of(a: &str, cutoff_date: &str, cutoff_at: i64, known_before: i64) -> (String, Vec<Arg>) {
     (
         format!(
-            "(CASE WHEN {a}.updated_at < ? THEN {a}.deadline ELSE COALESCE((SELECT ev.deadline_after FROM hazard_events ev \
+            "(CASE WHEN {a}.state_changed_at < ? THEN {a}.deadline ELSE COALESCE((SELECT ev.deadline_after FROM hazard_events ev \
              WHERE ev.hazard_id = {a}.id AND ev.deadline_after IS NOT NULL AND ev.at < ? AND ev.on_date < ? \
              ORDER BY ev.seq DESC LIMIT 1), {a}.original_deadline) END)"
         ),

@@ -27,6 +27,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (20, "hazard_list_indexes", include_str!("../migrations/0020_hazard_list_indexes.sql")),
     (21, "enterprise_list_indexes", include_str!("../migrations/0021_enterprise_list_indexes.sql")),
     (22, "partial_campaign_indexes", include_str!("../migrations/0022_partial_campaign_indexes.sql")),
+    (23, "hazard_state_changed_at", include_str!("../migrations/0023_hazard_state_changed_at.sql")),
 ];
 
 #[derive(sqlx::FromRow)]

@@ -355,14 +355,14 @@ const HAZARD_FIGURES: [&str; 7] = [
 
 /// The hazards a hazard figure draws from: the campaign's hazards in the region found up to
 /// `to`, recorded and not voided as known, as the derived table `x` (`id`, `region_code`,
-/// `level`, `found_on`, `closed_on`, `status` and `updated_at` now, and what the deadline rule
+/// `level`, `found_on`, `closed_on`, `status` and `state_changed_at` now, and what the deadline rule
 /// reads). Their state as of `to` is not a column: a figure asks only what it needs
 /// ([`closed_at_cutoff`], and [`status_as_of`] for the few overdue candidates), so a province's
 /// million hazards are not each looked up in their history.
 fn hazard_source(cut: &Cut, region: &Frag) -> Frag {
     Frag::new(
         "(SELECT h.id, h.number, h.enterprise_id, h.region_code, h.level, h.found_on, h.closed_on, h.status, \
-         h.updated_at, h.deadline, h.original_deadline, h.description FROM hazards h WHERE ",
+         h.state_changed_at, h.deadline, h.original_deadline, h.description FROM hazards h WHERE ",
         vec![],
     )
     .then(Frag::of(of_campaign("h", cut.campaign_id)))
@@ -380,13 +380,14 @@ fn status_of(cut: &Cut) -> Frag {
 
 /// Hazard `x` was closed (销号) as of the start of D, as known before `known_before`: what
 /// `status_of(cut) = 'closed'` says, read cheaply — closing is final and takes effect on
-/// `closed_on`, so a hazard not changed since `known_before` was closed at D exactly when it is
-/// closed now with `closed_on` before D; only one changed since has its history read. Every
+/// `closed_on`, so a hazard whose state has not changed since `known_before` was closed at D
+/// exactly when it is closed now with `closed_on` before D; only one changed since has its
+/// history read. Every
 /// hazard of [`hazard_source`] that was not closed at D was open, rectifying or waiting for
 /// review then: one voided by then is not counted at all.
 fn closed_at_cutoff(cut: &Cut) -> Frag {
     Frag::new(
-        "COALESCE(CASE WHEN x.updated_at < ? THEN (x.status = 'closed' AND x.closed_on < ?) ELSE ",
+        "COALESCE(CASE WHEN x.state_changed_at < ? THEN (x.status = 'closed' AND x.closed_on < ?) ELSE ",
         args![cut.known_before, &cut.cutoff],
     )
     .then(status_of(cut))
