@@ -27,7 +27,9 @@ from the application: the region as a code prefix, the key-product categories ex
 catalogue file, the state as of the cut-off rebuilt from the event tables. Three variants of the
 hazard half: `correlated` (a lookup into hazard_events per changed hazard), `window` (one pass
 over the events with ROW_NUMBER) and `closing` (closing is final: only the overdue candidates'
-histories are read); the enterprise half is the same in all three.
+histories are read); the enterprise half is the same in all three. Each reads the history only of
+a hazard whose state changed after the cut-off (`state_changed_at`, the schema's column for it,
+which escalations do not move; migration 0023).
 """
 
 import datetime as dt
@@ -148,7 +150,7 @@ def hazard_select(p, st, dl):
 
 
 def hazard_base(p):
-    return f"""SELECT h.id, h.region_code, h.level, h.found_on, h.closed_on, h.status, h.updated_at, h.deadline, h.original_deadline
+    return f"""SELECT h.id, h.region_code, h.level, h.found_on, h.closed_on, h.status, h.state_changed_at, h.deadline, h.original_deadline
     FROM hazards h
    WHERE h.campaign_id = {p['campaign']} AND h.source IN ('self_inspection', 'inspection', 'spot_check')
      AND {region_condition('h.region_code', p['region'])} AND h.found_on < '{p['cutoff']}' AND h.created_at < {p['known_before']}
@@ -157,11 +159,11 @@ def hazard_base(p):
 
 
 def hazard_sql_correlated(p):
-    st = f"""(CASE WHEN x.updated_at < {p['state_at']} THEN x.status ELSE COALESCE((SELECT ev.to_status FROM hazard_events ev
+    st = f"""(CASE WHEN x.state_changed_at < {p['state_at']} THEN x.status ELSE COALESCE((SELECT ev.to_status FROM hazard_events ev
       WHERE ev.hazard_id = x.id AND ev.at < {p['known_before']}
         AND (CASE WHEN ev.to_status = 'closed' THEN x.closed_on ELSE ev.on_date END) < '{p['cutoff']}'
       ORDER BY ev.seq DESC LIMIT 1), 'open') END)"""
-    dl = f"""(CASE WHEN x.updated_at < {p['state_at']} THEN x.deadline ELSE COALESCE((SELECT ev.deadline_after FROM hazard_events ev
+    dl = f"""(CASE WHEN x.state_changed_at < {p['state_at']} THEN x.deadline ELSE COALESCE((SELECT ev.deadline_after FROM hazard_events ev
       WHERE ev.hazard_id = x.id AND ev.deadline_after IS NOT NULL AND ev.at < {p['known_before']} AND ev.on_date < '{p['cutoff']}'
       ORDER BY ev.seq DESC LIMIT 1), x.original_deadline) END)"""
     return f"""
@@ -174,14 +176,14 @@ def hazard_sql_closing(p):
     """Only what each figure needs: closing is final and takes effect on closed_on, so "closed as
     of D" needs no history for a hazard unchanged since `as_of`; only the overdue candidates (not
     closed, first deadline before `to`) have their status and deadline looked up."""
-    st = f"""(CASE WHEN x.updated_at < {p['state_at']} THEN x.status ELSE COALESCE((SELECT ev.to_status FROM hazard_events ev
+    st = f"""(CASE WHEN x.state_changed_at < {p['state_at']} THEN x.status ELSE COALESCE((SELECT ev.to_status FROM hazard_events ev
       WHERE ev.hazard_id = x.id AND ev.at < {p['known_before']}
         AND (CASE WHEN ev.to_status = 'closed' THEN x.closed_on ELSE ev.on_date END) < '{p['cutoff']}'
       ORDER BY ev.seq DESC LIMIT 1), 'open') END)"""
-    dl = f"""(CASE WHEN x.updated_at < {p['state_at']} THEN x.deadline ELSE COALESCE((SELECT ev.deadline_after FROM hazard_events ev
+    dl = f"""(CASE WHEN x.state_changed_at < {p['state_at']} THEN x.deadline ELSE COALESCE((SELECT ev.deadline_after FROM hazard_events ev
       WHERE ev.hazard_id = x.id AND ev.deadline_after IS NOT NULL AND ev.at < {p['known_before']} AND ev.on_date < '{p['cutoff']}'
       ORDER BY ev.seq DESC LIMIT 1), x.original_deadline) END)"""
-    closed = (f"COALESCE(CASE WHEN x.updated_at < {p['known_before']} THEN (x.status = 'closed' AND x.closed_on < '{p['cutoff']}') "
+    closed = (f"COALESCE(CASE WHEN x.state_changed_at < {p['known_before']} THEN (x.status = 'closed' AND x.closed_on < '{p['cutoff']}') "
               f"ELSE {st} = 'closed' END, FALSE)")
     return f"""
 WITH x AS ({hazard_base(p)})
@@ -205,20 +207,20 @@ steps AS (
   SELECT ev.hazard_id, ev.to_status,
          ROW_NUMBER() OVER (PARTITION BY ev.hazard_id ORDER BY ev.seq DESC) AS rn
     FROM hazard_events ev JOIN x ON x.id = ev.hazard_id
-   WHERE x.updated_at >= {p['state_at']} AND ev.at < {p['known_before']}
+   WHERE x.state_changed_at >= {p['state_at']} AND ev.at < {p['known_before']}
      AND (CASE WHEN ev.to_status = 'closed' THEN x.closed_on ELSE ev.on_date END) < '{p['cutoff']}'
 ),
 extensions AS (
   SELECT ev.hazard_id, ev.deadline_after,
          ROW_NUMBER() OVER (PARTITION BY ev.hazard_id ORDER BY ev.seq DESC) AS rn
     FROM hazard_events ev JOIN x ON x.id = ev.hazard_id
-   WHERE x.updated_at >= {p['state_at']} AND ev.deadline_after IS NOT NULL AND ev.at < {p['known_before']}
+   WHERE x.state_changed_at >= {p['state_at']} AND ev.deadline_after IS NOT NULL AND ev.at < {p['known_before']}
      AND ev.on_date < '{p['cutoff']}'
 ),
 y AS (
   SELECT x.region_code, x.level, x.found_on, x.closed_on,
-         CASE WHEN x.updated_at < {p['state_at']} THEN x.status ELSE COALESCE(s.to_status, 'open') END AS st,
-         CASE WHEN x.updated_at < {p['state_at']} THEN x.deadline ELSE COALESCE(d.deadline_after, x.original_deadline) END AS dl
+         CASE WHEN x.state_changed_at < {p['state_at']} THEN x.status ELSE COALESCE(s.to_status, 'open') END AS st,
+         CASE WHEN x.state_changed_at < {p['state_at']} THEN x.deadline ELSE COALESCE(d.deadline_after, x.original_deadline) END AS dl
     FROM x LEFT JOIN steps s ON s.hazard_id = x.id AND s.rn = 1
            LEFT JOIN extensions d ON d.hazard_id = x.id AND d.rn = 1
 )

@@ -16,3 +16,8 @@ UPDATE hazards SET state_changed_at = COALESCE(
 DROP INDEX hazards_report;
 CREATE INDEX hazards_report ON hazards(campaign_id, region_code, found_on, level, status, closed_on, state_changed_at,
     created_at, original_deadline, deadline, source, id) WHERE campaign_id IS NOT NULL;
+
+-- A dropped index takes its planner statistics with it, and without them SQLite may read a
+-- province's report through another index, row by row (minutes instead of a second): the
+-- figures are taken again now, not at the sweeper's next daily refresh.
+ANALYZE hazards;
