@@ -70,9 +70,9 @@ pub struct HazardRow {
     /// When the row last changed, an escalation included.
     pub updated_at: i64,
     /// When its status, deadline or closing last changed: the instant of its last event other
-    /// than an escalation (which changes neither). The "as of" rules read a hazard's history
-    /// only when this falls after the instant asked about ([`status_as_of`]), so the sweep's
-    /// escalations of long-overdue hazards do not send a report to their histories.
+    /// than an escalation (which changes neither). Reports "as of" an instant read a hazard's
+    /// history only when this falls after it, so escalating long-overdue hazards does not send
+    /// every report to their histories.
     pub state_changed_at: i64,
     pub updated_by: String,
 }
